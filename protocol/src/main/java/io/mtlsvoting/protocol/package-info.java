@@ -1,0 +1,2 @@
+/** Wire messages, CBOR codec and framing, vote signatures and certificate identity. */
+package io.mtlsvoting.protocol;
