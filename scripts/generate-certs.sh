@@ -195,7 +195,11 @@ OPENSSL_VERSION="$(openssl version 2>/dev/null || true)"
 
 # ---------------------------------------------------------------- helpers
 
-mkdir -p "$OUT"
+if [[ "$MODE" == generate ]]; then
+  mkdir -p "$OUT"
+else
+  [[ -d "$OUT" ]] || die "certificates directory $OUT does not exist; generate it first: $PROG --out $OUT"
+fi
 OUT="$(cd "$OUT" && pwd)"
 CA_DIR="$OUT/.ca"
 CNF="$CA_DIR/openssl.cnf"
@@ -354,7 +358,7 @@ require_ca() {
   write_config
 }
 
-serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'a-f' 'A-F'; }
+serial_of() { openssl x509 -in "$1" -noout -serial | sed -e 's/^serial=//' -e 's/^0*//' | tr 'a-f' 'A-F'; }
 
 gen_crl() {
   ossl ca -batch -config "$CNF" -gencrl -crldays "$CRL_DAYS" -out "$TMP/crl.pem"
@@ -381,7 +385,7 @@ case "$MODE" in
     openssl verify -no_check_time -CAfile "$OUT/ca.crt" "$REVOKE_FILE" >/dev/null 2>&1 ||
       die "$REVOKE_FILE was not issued by the CA in $OUT"
     serial="$(serial_of "$REVOKE_FILE")"
-    if awk -F'\t' -v s="$serial" '$1 == "R" && toupper($4) == s { found = 1 } END { exit !found }' "$CA_DIR/index.txt"; then
+    if awk -F'\t' -v s="$serial" '{ v = toupper($4); sub(/^0+/, "", v) } $1 == "R" && v == s { found = 1 } END { exit !found }' "$CA_DIR/index.txt"; then
       say kept "$(basename "$REVOKE_FILE") already revoked (serial $serial)"
     else
       ossl ca -batch -config "$CNF" -revoke "$REVOKE_FILE" -crl_reason "$REASON"
@@ -438,6 +442,21 @@ case "$MODE" in
       CERT_SAN="$(san_for_node "$i")" ensure_leaf "node$i" "node-$i" v3_node
     done
     ensure_leaf client "client-$CLIENT_NAME" v3_client
+    if [[ "$CA_CREATED" == 1 ]]; then
+      # Leftovers signed by a previous CA are useless: drop extra node files, warn about others.
+      for f in "$OUT"/*.crt; do
+        [[ -e "$f" ]] || continue
+        b="$(basename "$f" .crt)"
+        [[ "$b" == ca ]] && continue
+        openssl verify -no_check_time -CAfile "$OUT/ca.crt" "$f" >/dev/null 2>&1 && continue
+        if [[ "$b" =~ ^node([0-9]+)$ ]] && ((BASH_REMATCH[1] > NODES)); then
+          rm -f "$f" "$OUT/$b.key"
+          say removed "$b.crt, $b.key (signed by the old CA)"
+        else
+          echo "  note: $b.crt was signed by the old CA; delete or re-create it" >&2
+        fi
+      done
+    fi
     echo "Done: CA + $NODES node certificates + client-$CLIENT_NAME in $OUT"
     ;;
 esac
