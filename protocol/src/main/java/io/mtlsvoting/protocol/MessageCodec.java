@@ -60,8 +60,9 @@ public final class MessageCodec {
                 DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
                 DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES,
                 DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
-                DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
                 DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
+            // Trailing data is checked by requireEnd(), which also classifies undecodable tails.
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(
                 DeserializationFeature.ACCEPT_FLOAT_AS_INT,
                 DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
@@ -110,6 +111,10 @@ public final class MessageCodec {
     }
     Message message;
     try (JsonParser parser = READER.createParser(payload)) {
+      JsonToken first = parser.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw new DecodeException(Kind.WRONG_TYPE, "expected a CBOR map, got " + first);
+      }
       message = READER.readValue(parser);
       if (message == null) {
         throw new DecodeException(Kind.WRONG_TYPE, "expected a message map, got null");
@@ -162,7 +167,8 @@ public final class MessageCodec {
   }
 
   private static Kind mismatchKind(String msg) {
-    if (msg.startsWith("Missing required creator property")
+    if (msg.startsWith("Missing creator property")
+        || msg.startsWith("Missing required creator property")
         || msg.startsWith("Null value for creator property")
         || msg.startsWith("Cannot map `null` into type")) {
       return Kind.MISSING_FIELD;
