@@ -22,8 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Throughput of the journal, not a correctness test: 500 persistence ids each persist 100 events
  * one at a time (like {@code persist} in a persistent actor), so up to 500 writes are in flight and
- * group commit decides the rate. Run with {@code mvn -pl persistence -am verify -Dgroups=benchmark
- * -Dsurefire.excludedGroups=none}; prints events/s with batching and without.
+ * group commit decides the rate. Run with {@code mvn -pl persistence -am verify
+ * -Dtest=JournalThroughputBenchmark -Dsurefire.excludedGroups=none
+ * -Dsurefire.failIfNoSpecifiedTests=false}; prints events/s with batching and without.
  */
 @Tag("benchmark")
 class JournalThroughputBenchmark {
