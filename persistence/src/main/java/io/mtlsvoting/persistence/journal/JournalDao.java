@@ -1,0 +1,159 @@
+package io.mtlsvoting.persistence.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.apache.pekko.persistence.PersistentRepr;
+
+/** Blocking SQL of the journal; callers run it on the JDBC dispatcher. */
+final class JournalDao {
+
+  private static final String INSERT =
+      "INSERT INTO event_journal (persistence_id, sequence_nr, deleted, writer, write_timestamp,"
+          + " serializer_id, manifest, payload, event_manifest, tags)"
+          + " VALUES (?, ?, FALSE, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String REPLAY =
+      "SELECT sequence_nr, writer, write_timestamp, serializer_id, manifest, payload,"
+          + " event_manifest FROM event_journal WHERE persistence_id = ? AND sequence_nr >= ?"
+          + " AND sequence_nr <= ? AND NOT deleted ORDER BY sequence_nr LIMIT ?";
+  private static final String HIGHEST =
+      "SELECT GREATEST((SELECT max(sequence_nr) FROM event_journal WHERE persistence_id = ?),"
+          + " (SELECT highest_sequence_nr FROM event_journal_highest WHERE persistence_id = ?))";
+  // Remembers the highest deleted sequence number so a later purge can never lower it.
+  private static final String KEEP_HIGHEST =
+      "INSERT INTO event_journal_highest (persistence_id, highest_sequence_nr)"
+          + " SELECT persistence_id, max(sequence_nr) FROM event_journal"
+          + " WHERE persistence_id = ? AND sequence_nr <= ? GROUP BY persistence_id"
+          + " ON CONFLICT (persistence_id) DO UPDATE SET highest_sequence_nr ="
+          + " GREATEST(event_journal_highest.highest_sequence_nr, EXCLUDED.highest_sequence_nr)";
+  private static final String MARK_DELETED =
+      "UPDATE event_journal SET deleted = TRUE"
+          + " WHERE persistence_id = ? AND sequence_nr <= ? AND NOT deleted";
+
+  // Connections go back to HikariCP, which restores auto-commit on return.
+  private final DataSource dataSource;
+
+  JournalDao(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Inserts all rows in one transaction (one multi-row INSERT with the driver's rewrite). */
+  void insert(List<SerializedEvent> rows) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+        for (SerializedEvent row : rows) {
+          ps.setString(1, row.persistenceId());
+          ps.setLong(2, row.sequenceNr());
+          ps.setString(3, row.writer());
+          ps.setLong(4, row.writeTimestamp());
+          ps.setInt(5, row.serializerId());
+          ps.setString(6, row.manifest());
+          ps.setBytes(7, row.payload());
+          ps.setString(8, row.eventManifest());
+          if (row.tags() == null) {
+            ps.setNull(9, Types.ARRAY);
+          } else {
+            ps.setArray(9, c.createArrayOf("text", row.tags()));
+          }
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    }
+  }
+
+  /** Streams the non-deleted events of the range, oldest first, at most {@code max} of them. */
+  void replay(
+      String persistenceId,
+      long from,
+      long to,
+      long max,
+      EventSerializer serializer,
+      Consumer<PersistentRepr> callback)
+      throws SQLException {
+    if (max <= 0 || from > to) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      // A cursor (fetch size) needs a transaction; keeps memory flat for long histories.
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(REPLAY)) {
+        ps.setFetchSize(500);
+        ps.setString(1, persistenceId);
+        ps.setLong(2, from);
+        ps.setLong(3, to);
+        ps.setLong(4, max);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            callback.accept(
+                serializer.deserialize(
+                    persistenceId,
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getLong(3),
+                    rs.getInt(4),
+                    rs.getString(5),
+                    rs.getBytes(6),
+                    rs.getString(7)));
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    }
+  }
+
+  /** Highest sequence number ever written for the id, deleted events included; 0 if none. */
+  long highestSequenceNr(String persistenceId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(HIGHEST)) {
+      ps.setString(1, persistenceId);
+      ps.setString(2, persistenceId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long highest = rs.getLong(1);
+        return rs.wasNull() ? 0L : highest;
+      }
+    }
+  }
+
+  /** Marks events up to {@code toSequenceNr} deleted; rows stay for the audit projection. */
+  void deleteTo(String persistenceId, long toSequenceNr) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement keep = c.prepareStatement(KEEP_HIGHEST);
+          PreparedStatement mark = c.prepareStatement(MARK_DELETED)) {
+        keep.setString(1, persistenceId);
+        keep.setLong(2, toSequenceNr);
+        keep.executeUpdate();
+        mark.setString(1, persistenceId);
+        mark.setLong(2, toSequenceNr);
+        mark.executeUpdate();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    }
+  }
+
+  static void rollbackQuietly(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+}

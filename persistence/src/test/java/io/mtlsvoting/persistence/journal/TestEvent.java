@@ -1,0 +1,4 @@
+package io.mtlsvoting.persistence.journal;
+
+/** A serializable test event. */
+public record TestEvent(String text) implements TestSerializable {}
