@@ -28,6 +28,12 @@ import java.util.function.Consumer;
  */
 public interface EtcdCoordinator extends AutoCloseable {
 
+  /** A running watch; {@link #close()} stops it and throws nothing. */
+  interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /**
    * "Same decision" test used by {@link #putConsensusIfAbsent(String, String)}: the two JSON texts
    * are byte-equal, or both are JSON objects with a {@code value} field holding the same value
@@ -116,7 +122,7 @@ public interface EtcdCoordinator extends AutoCloseable {
    *
    * @return stops the watch when closed
    */
-  AutoCloseable watchBans(Consumer<BanEvent> listener);
+  Subscription watchBans(Consumer<BanEvent> listener);
 
   /** Whether the last request or background check reached etcd. */
   boolean isHealthy();

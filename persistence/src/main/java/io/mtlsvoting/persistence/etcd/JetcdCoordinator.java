@@ -304,7 +304,7 @@ final class JetcdCoordinator implements EtcdCoordinator {
   }
 
   @Override
-  public AutoCloseable watchBans(Consumer<BanEvent> listener) {
+  public Subscription watchBans(Consumer<BanEvent> listener) {
     Objects.requireNonNull(listener, "listener");
     ensureOpen();
     BanWatcher w =

@@ -3,8 +3,10 @@ package io.mtlsvoting.persistence.etcd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,22 @@ class EtcdCoordinatorTest {
               "threshold: etcd has 4, this node has 5",
               "member-ids: etcd has [1, 2, 3, 4, 5], this node has [1, 2, 3, 4, 6, 7]"),
           d.differences());
+    }
+  }
+
+  @Test
+  void unreadableStoredConfigFailsTheCheckNamingTheKey() throws Exception {
+    EtcdSettings s = settings();
+    try (Client raw = Client.builder().endpoints(ETCD.endpoint()).build();
+        EtcdCoordinator a = coordinator(s)) {
+      raw.getKVClient()
+          .put(EtcdKeys.bytes(s.prefix() + "config"), EtcdKeys.bytes("threshold=4"))
+          .get(30, TimeUnit.SECONDS);
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> get(a.createConfigIfAbsent(CONFIG)));
+      EtcdCoordinationException cause =
+          assertInstanceOf(EtcdCoordinationException.class, e.getCause());
+      assertTrue(cause.getMessage().contains(s.prefix() + "config holds no readable"));
     }
   }
 
@@ -175,7 +194,7 @@ class EtcdCoordinatorTest {
     try (EtcdCoordinator a = coordinator(s);
         EtcdCoordinator b = coordinator(s)) {
       get(a.putBan(2, "{\"node\":2,\"reason\":\"DOUBLE_VOTING\"}"));
-      try (AutoCloseable watch = b.watchBans(events::add)) {
+      try (EtcdCoordinator.Subscription watch = b.watchBans(events::add)) {
         BanEvent initial = events.poll(30, TimeUnit.SECONDS);
         assertEquals(2, initial.nodeId());
         assertInstanceOf(BanEvent.Banned.class, initial);

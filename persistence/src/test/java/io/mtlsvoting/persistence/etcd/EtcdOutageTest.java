@@ -22,7 +22,7 @@ class EtcdOutageTest {
   @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration TTL = Duration.ofSeconds(2);
   private static final MemberInfo MEMBER =
       new MemberInfo("127.0.0.1:7001", "cd".repeat(32), Instant.parse("2025-01-01T00:00:00Z"));
@@ -37,27 +37,30 @@ class EtcdOutageTest {
     LinkedBlockingQueue<BanEvent> events = new LinkedBlockingQueue<>();
     try (EtcdCoordinator node = EtcdCoordinator.connect(s);
         EtcdCoordinator other = EtcdCoordinator.connect(s);
-        AutoCloseable watch = other.watchBans(events::add)) {
-      get(node.registerMember(1, MEMBER));
+        EtcdCoordinator.Subscription watch = other.watchBans(events::add)) {
+      Poll.until(WAIT, () -> assertTrue(node.isHealthy() && other.isHealthy()));
+      // A failed first attempt is retried in the background; on a loaded machine it may be needed.
+      node.registerMember(1, MEMBER);
+      Poll.until(WAIT, () -> assertTrue(get(other.listMembers()).containsKey(1)));
       get(node.putBan(6, "{\"node\":6}"));
       assertEquals(6, events.poll(30, TimeUnit.SECONDS).nodeId());
-      Poll.until(WAIT, () -> assertTrue(node.isHealthy()));
 
       ETCD.stop();
 
-      // Must fail, not hang: a generous bound over the 1 s request timeout.
+      // Must fail, not hang: a generous bound over the 2 s request timeout.
       ExecutionException failed =
           assertThrows(
               ExecutionException.class,
               () ->
-                  node.putConsensusIfAbsent("tx-outage", "{\"value\":1}").get(5, TimeUnit.SECONDS));
+                  node.putConsensusIfAbsent("tx-outage", "{\"value\":1}")
+                      .get(10, TimeUnit.SECONDS));
       EtcdUnavailableException cause =
           assertInstanceOf(EtcdUnavailableException.class, failed.getCause());
       assertTrue(cause.getMessage().contains("consensus/tx-outage"), cause.getMessage());
       assertTrue(cause.getMessage().contains(ETCD.endpoint().toString()), cause.getMessage());
       assertInstanceOf(
           EtcdUnavailableException.class,
-          assertThrows(ExecutionException.class, () -> node.listMembers().get(5, TimeUnit.SECONDS))
+          assertThrows(ExecutionException.class, () -> node.listMembers().get(10, TimeUnit.SECONDS))
               .getCause());
       Poll.until(WAIT, () -> assertFalse(node.isHealthy()));
       assertTrue(node.lastError().isPresent());
