@@ -64,7 +64,9 @@ public interface EtcdCoordinator extends AutoCloseable {
    * new one is granted and the key written again, without the caller doing anything. Registering
    * the same id again replaces the earlier registration.
    *
-   * @return completes once the key is first written
+   * @return completes once the key is first written; fails if the first attempt fails (e.g. etcd
+   *     unreachable), but the registration stays and keeps retrying in the background until {@link
+   *     #deregisterMember} or {@link #close()}
    */
   CompletableFuture<Void> registerMember(int nodeId, MemberInfo info, Duration ttl);
 

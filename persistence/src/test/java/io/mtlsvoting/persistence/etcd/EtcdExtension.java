@@ -1,5 +1,6 @@
 package io.mtlsvoting.persistence.etcd;
 
+import io.etcd.jetcd.Client;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,11 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -34,15 +38,36 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final boolean tls;
   private Path dir;
   private int clientPort;
   private int peerPort;
   private Process process;
   private Thread shutdownHook;
 
+  /** A plain-HTTP etcd. */
+  public EtcdExtension() {
+    this(false);
+  }
+
+  private EtcdExtension(boolean tls) {
+    this.tls = tls;
+  }
+
+  /**
+   * An etcd that serves only TLS and requires client certificates, with a throw-away CA, server and
+   * client certificates made by {@code openssl} (see {@link #clientTls()}).
+   */
+  public static EtcdExtension withTls() {
+    return new EtcdExtension(true);
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     dir = Files.createTempDirectory("etcd-test-");
+    if (tls) {
+      TestCertificates.create(dir.resolve("tls"));
+    }
     clientPort = freePort();
     peerPort = freePort();
     while (peerPort == clientPort) {
@@ -66,9 +91,22 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
     }
   }
 
-  /** The client URL, {@code http://127.0.0.1:<port>}. */
+  /** The client URL, {@code http://127.0.0.1:<port>} (https with {@link #withTls()}). */
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + clientPort);
+    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + clientPort);
+  }
+
+  /** CA, client certificate and key for a TLS etcd; empty for a plain one. */
+  public Optional<EtcdSettings.Tls> clientTls() {
+    if (!tls) {
+      return Optional.empty();
+    }
+    Path d = dir.resolve("tls");
+    return Optional.of(
+        new EtcdSettings.Tls(
+            d.resolve("ca.crt"),
+            Optional.of(d.resolve("client.crt")),
+            Optional.of(d.resolve("client.key"))));
   }
 
   /**
@@ -80,12 +118,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
   public EtcdSettings freshSettings(Duration requestTimeout, Duration leaseTtl) {
     String prefix = "/mtls-voting-test/" + UUID.randomUUID() + "/";
     return new EtcdSettings(
-        List.of(endpoint()),
-        prefix,
-        requestTimeout,
-        Duration.ofSeconds(1),
-        leaseTtl,
-        Optional.empty());
+        List.of(endpoint()), prefix, requestTimeout, Duration.ofSeconds(1), leaseTtl, clientTls());
   }
 
   /** Starts etcd (again) on the same ports and data dir and waits until it reports healthy. */
@@ -94,26 +127,41 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
       return;
     }
     String binary = binary();
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = endpoint().toString();
     String peer = "http://127.0.0.1:" + peerPort;
     Path log = dir.resolve("etcd.log");
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(
+            binary,
+            "--name",
+            "t",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--listen-client-urls",
+            client,
+            "--advertise-client-urls",
+            client,
+            "--listen-peer-urls",
+            peer,
+            "--initial-advertise-peer-urls",
+            peer,
+            "--initial-cluster",
+            "t=" + peer));
+    if (tls) {
+      Path d = dir.resolve("tls");
+      command.addAll(
+          List.of(
+              "--cert-file",
+              d.resolve("server.crt").toString(),
+              "--key-file",
+              d.resolve("server.key").toString(),
+              "--trusted-ca-file",
+              d.resolve("ca.crt").toString(),
+              "--client-cert-auth"));
+    }
     process =
-        new ProcessBuilder(
-                binary,
-                "--name",
-                "t",
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--listen-client-urls",
-                client,
-                "--advertise-client-urls",
-                client,
-                "--listen-peer-urls",
-                peer,
-                "--initial-advertise-peer-urls",
-                peer,
-                "--initial-cluster",
-                "t=" + peer)
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
@@ -145,29 +193,57 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   private void awaitHealthy(Path log) throws IOException, InterruptedException {
-    HttpRequest health =
-        HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
-            .timeout(Duration.ofSeconds(1))
-            .build();
     long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "etcd exited with " + process.exitValue() + " during start:\n" + tail(log));
-      }
-      try {
-        HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200 && r.body().contains("\"health\":\"true\"")) {
+    try (Client probe = tls ? tlsProbeClient() : null) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException(
+              "etcd exited with " + process.exitValue() + " during start:\n" + tail(log));
+        }
+        if (tls ? answersOverTls(probe) : answersOverHttp()) {
           return;
         }
-      } catch (IOException notYet) {
-        // etcd is not listening yet
+        Thread.sleep(50);
       }
-      Thread.sleep(50);
     }
     kill();
     throw new IllegalStateException(
         "etcd did not become healthy within " + START_DEADLINE + ":\n" + tail(log));
+  }
+
+  private boolean answersOverHttp() throws InterruptedException {
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+            .timeout(Duration.ofSeconds(1))
+            .build();
+    try {
+      HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 && r.body().contains("\"health\":\"true\"");
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  private static boolean answersOverTls(Client probe) throws InterruptedException {
+    try {
+      probe.getKVClient().get(EtcdKeys.bytes("/health-probe")).get(1, TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException | TimeoutException notYet) {
+      return false;
+    }
+  }
+
+  private Client tlsProbeClient() throws IOException {
+    EtcdSettings.Tls files = clientTls().orElseThrow();
+    return Client.builder()
+        .endpoints(endpoint())
+        .sslContext(
+            ssl ->
+                ssl.trustManager(files.caFile().toFile())
+                    .keyManager(
+                        files.certFile().orElseThrow().toFile(),
+                        files.keyFile().orElseThrow().toFile()))
+        .build();
   }
 
   private static String binary() {
