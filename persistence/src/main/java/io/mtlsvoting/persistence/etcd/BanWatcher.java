@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,41 +72,56 @@ final class BanWatcher implements AutoCloseable {
             });
   }
 
-  private synchronized void onSnapshot(GetResponse snapshot) {
-    if (closed) {
-      return;
-    }
+  private void onSnapshot(GetResponse snapshot) {
     long revision = snapshot.getHeader().getRevision();
-    Set<Integer> present = new HashSet<>();
-    for (KeyValue kv : snapshot.getKvs()) {
-      OptionalInt id = EtcdKeys.nodeIdOf(EtcdKeys.text(kv.getKey()), dir);
-      if (id.isEmpty()) {
-        continue;
+    synchronized (this) {
+      if (closed) {
+        return;
       }
-      present.add(id.getAsInt());
-      if (!known.contains(id.getAsInt()) || kv.getModRevision() > lastRevision) {
-        emit(new BanEvent.Banned(id.getAsInt(), EtcdKeys.text(kv.getValue()), kv.getModRevision()));
+      Set<Integer> present = new HashSet<>();
+      for (KeyValue kv : snapshot.getKvs()) {
+        OptionalInt id = EtcdKeys.nodeIdOf(EtcdKeys.text(kv.getKey()), dir);
+        if (id.isEmpty()) {
+          continue;
+        }
+        present.add(id.getAsInt());
+        if (!known.contains(id.getAsInt()) || kv.getModRevision() > lastRevision) {
+          emit(
+              new BanEvent.Banned(
+                  id.getAsInt(), EtcdKeys.text(kv.getValue()), kv.getModRevision()));
+        }
       }
+      for (Integer gone : Set.copyOf(known)) {
+        if (!present.contains(gone)) {
+          emit(new BanEvent.Unbanned(gone, revision));
+        }
+      }
+      known.clear();
+      known.addAll(present);
+      lastRevision = Math.max(lastRevision, revision);
     }
-    for (Integer gone : Set.copyOf(known)) {
-      if (!present.contains(gone)) {
-        emit(new BanEvent.Unbanned(gone, revision));
-      }
-    }
-    known.clear();
-    known.addAll(present);
-    lastRevision = revision;
+    // Outside this lock: jetcd calls the listener back while holding its own watch lock.
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
-    Watch.Watcher[] self = new Watch.Watcher[1];
-    self[0] =
+    AtomicReference<Watch.Watcher> self = new AtomicReference<>();
+    Watch.Watcher created =
         watch.watch(
             EtcdKeys.bytes(dir),
             option,
             Watch.listener(
                 this::onWatchResponse,
                 error -> calls.translate("watch " + dir, error),
-                () -> onWatchEnded(self[0])));
-    watcher = self[0];
+                () -> onWatchEnded(self.get())));
+    self.set(created);
+    boolean keep;
+    synchronized (this) {
+      keep = !closed;
+      if (keep) {
+        watcher = created;
+      }
+    }
+    if (!keep) {
+      created.close();
+    }
   }
 
   private synchronized void onWatchResponse(WatchResponse response) {
@@ -138,13 +154,16 @@ final class BanWatcher implements AutoCloseable {
   }
 
   private void onWatchEnded(Watch.Watcher ended) {
+    long from;
     synchronized (this) {
-      if (closed || (ended != null && ended != watcher)) {
+      // A watcher replaced by a later one is stale; null means it ended before it was recorded.
+      if (closed || (ended != null && watcher != null && ended != watcher)) {
         return;
       }
       watcher = null;
+      from = lastRevision;
     }
-    LOG.warn("{}: watch ended by etcd; re-reading bans from revision {}", dir, lastRevision);
+    LOG.warn("{}: watch ended by etcd; re-reading bans after revision {}", dir, from);
     schedule(this::start);
   }
 

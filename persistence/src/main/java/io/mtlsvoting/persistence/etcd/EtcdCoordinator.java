@@ -61,8 +61,7 @@ public interface EtcdCoordinator extends AutoCloseable {
   /**
    * Publishes this node under {@code members/<nodeId>} bound to a lease of {@code ttl}, kept alive
    * in the background. If the lease is lost (expired during an outage, etcd restarted without it) a
-   * new one is granted and the key written again, without the caller doing anything. Registering
-   * the same id again replaces the earlier registration.
+   * new one is granted and the key written again, without the caller doing anything.
    *
    * @return completes once the key is first written; fails if the first attempt fails (e.g. etcd
    *     unreachable), but the registration stays and keeps retrying in the background until {@link

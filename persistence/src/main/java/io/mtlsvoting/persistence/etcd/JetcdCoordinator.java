@@ -215,10 +215,9 @@ final class JetcdCoordinator implements EtcdCoordinator {
     MemberLease lease =
         new MemberLease(
             kv, client.getLeaseClient(), calls, scheduler, key, EtcdJson.member(info), ttl);
-    MemberLease previous = members.put(nodeId, lease);
-    if (previous != null) {
-      // The new registration overwrites the key; the old lease must not delete it later.
-      previous.stop(false);
+    if (members.putIfAbsent(nodeId, lease) != null) {
+      throw new IllegalStateException(
+          "member " + nodeId + " is already registered; deregisterMember(" + nodeId + ") first");
     }
     return lease.start();
   }

@@ -91,26 +91,40 @@ final class MemberLease {
         .whenComplete(this::established);
   }
 
+  // jetcd calls happen outside this object's lock: jetcd's keep-alive thread calls back into it
+  // while holding jetcd's own locks.
   private void established(Long newLease, Throwable error) {
-    long previous;
-    synchronized (this) {
-      if (error != null) {
-        long delay = retryDelayMillis(failures++);
-        LOG.warn("{}: registration failed, retrying in {} ms: {}", name, delay, error.getMessage());
-        firstWrite.completeExceptionally(error);
-        if (!stopped) {
-          schedule(delay);
+    if (error != null) {
+      long delay;
+      synchronized (this) {
+        delay = retryDelayMillis(failures++);
+        if (stopped) {
+          return;
         }
-        return;
       }
-      if (stopped) {
-        revokeQuietly(newLease);
-        return;
-      }
-      failures = 0;
+      LOG.warn("{}: registration failed, retrying in {} ms: {}", name, delay, error.getMessage());
+      firstWrite.completeExceptionally(error);
+      schedule(delay);
+      return;
+    }
+    CloseableClient handle = lease.keepAlive(newLease, observer(newLease));
+    long previous;
+    boolean kept;
+    synchronized (this) {
       previous = leaseId;
-      leaseId = newLease;
-      keepAlive = lease.keepAlive(newLease, observer(newLease));
+      kept = !stopped;
+      if (kept) {
+        failures = 0;
+        leaseId = newLease;
+        keepAlive = handle;
+      }
+    }
+    if (!kept) {
+      handle.close();
+      revokeQuietly(newLease);
+      firstWrite.completeExceptionally(
+          new EtcdCoordinationException(name + ": deregistered before it was written", null));
+      return;
     }
     if (previous != 0) {
       LOG.info("{}: re-registered with lease {} (lost lease {})", name, newLease, previous);
@@ -144,14 +158,16 @@ final class MemberLease {
   }
 
   private void lost(long id, String why) {
+    CloseableClient handle;
     synchronized (this) {
       if (stopped || leaseId != id) {
         return;
       }
-      if (keepAlive != null) {
-        keepAlive.close();
-        keepAlive = null;
-      }
+      handle = keepAlive;
+      keepAlive = null;
+    }
+    if (handle != null) {
+      handle.close();
     }
     LOG.warn("{}: lease {} lost ({}); registering again", name, id, why);
     schedule(MIN_RETRY_MILLIS);
@@ -172,13 +188,15 @@ final class MemberLease {
    */
   CompletableFuture<Void> stop(boolean revoke) {
     long id;
+    CloseableClient handle;
     synchronized (this) {
       stopped = true;
       id = leaseId;
-      if (keepAlive != null) {
-        keepAlive.close();
-        keepAlive = null;
-      }
+      handle = keepAlive;
+      keepAlive = null;
+    }
+    if (handle != null) {
+      handle.close();
     }
     if (!revoke || id == 0) {
       return CompletableFuture.completedFuture(null);

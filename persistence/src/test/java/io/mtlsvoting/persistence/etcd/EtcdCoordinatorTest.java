@@ -160,6 +160,7 @@ class EtcdCoordinatorTest {
       try (EtcdCoordinator again = coordinator(s)) {
         get(again.registerMember(3, MEMBER));
         assertEquals(Map.of(3, MEMBER), get(observer.listMembers()));
+        assertThrows(IllegalStateException.class, () -> again.registerMember(3, MEMBER));
         get(again.deregisterMember(3));
         assertEquals(Map.of(), get(observer.listMembers()));
       }
