@@ -42,8 +42,10 @@ public interface EtcdCoordinator extends AutoCloseable {
   BiPredicate<String, String> SAME_VALUE_FIELD = EtcdJson::sameValueField;
 
   /**
-   * Connects a coordinator (the connection itself is lazy; use {@link #isHealthy()} to see if etcd
-   * answers).
+   * Creates a coordinator. Connecting is lazy and never fails here: {@link #isHealthy()} turns true
+   * once etcd answers (a background check runs every second).
+   *
+   * @throws IllegalArgumentException if the TLS files cannot be loaded
    */
   static EtcdCoordinator connect(EtcdSettings settings) {
     return JetcdCoordinator.connect(Objects.requireNonNull(settings, "settings"));

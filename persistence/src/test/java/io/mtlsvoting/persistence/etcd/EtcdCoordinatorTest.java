@@ -189,6 +189,7 @@ class EtcdCoordinatorTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the watch is only held open
   void bansAreSeenByAnotherCoordinatorsWatch() throws Exception {
     EtcdSettings s = settings();
     LinkedBlockingQueue<BanEvent> events = new LinkedBlockingQueue<>();

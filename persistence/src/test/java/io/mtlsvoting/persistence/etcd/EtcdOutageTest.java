@@ -32,6 +32,7 @@ class EtcdOutageTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the watch is only held open
   void operationsFailClearlyDuringAnOutageAndRecoverAfterIt() throws Exception {
     EtcdSettings s = ETCD.freshSettings(REQUEST_TIMEOUT, TTL);
     LinkedBlockingQueue<BanEvent> events = new LinkedBlockingQueue<>();

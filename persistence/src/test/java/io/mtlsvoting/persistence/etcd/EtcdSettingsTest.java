@@ -92,6 +92,20 @@ class EtcdSettingsTest {
   }
 
   @Test
+  void environmentStringOverridesTheDefaultList() {
+    // The variable sits at the root here, as the environment does for ConfigFactory.load().
+    String block = "etcd {\nendpoints = []\nendpoints = ${?ETCD_ENDPOINTS}\n" + BLOCK + "}";
+    Config withEnv =
+        ConfigFactory.parseString("ETCD_ENDPOINTS = \"http://e1:2379,http://e2:2379\"\n" + block)
+            .resolve();
+    assertEquals(
+        List.of(URI.create("http://e1:2379"), URI.create("http://e2:2379")),
+        EtcdSettings.fromConfig(withEnv.getConfig("etcd"), "c1").orElseThrow().endpoints());
+    Config withoutEnv = ConfigFactory.parseString(block).resolve();
+    assertEquals(Optional.empty(), EtcdSettings.fromConfig(withoutEnv.getConfig("etcd"), "c1"));
+  }
+
+  @Test
   void emptyEndpointsDisableEtcd() {
     Config empty = ConfigFactory.parseString("endpoints = []\n" + BLOCK);
     assertEquals(Optional.empty(), EtcdSettings.fromConfig(empty, "c1"));
