@@ -1,0 +1,377 @@
+package io.mtlsvoting.persistence.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link EtcdCoordinator} on jetcd: one client, create-if-absent as single etcd transactions. */
+final class JetcdCoordinator implements EtcdCoordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(JetcdCoordinator.class);
+  private static final long HEALTH_PROBE_MILLIS = 1000;
+
+  private final EtcdSettings settings;
+  private final EtcdKeys keys;
+  private final Client client;
+  private final KV kv;
+  private final EtcdCalls calls;
+  private final ScheduledExecutorService scheduler;
+  private final Map<Integer, MemberLease> members = new ConcurrentHashMap<>();
+  private final List<BanWatcher> watchers = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  private JetcdCoordinator(EtcdSettings settings, Client client) {
+    this.settings = settings;
+    this.keys = new EtcdKeys(settings.prefix());
+    this.client = client;
+    this.kv = client.getKVClient();
+    this.calls = new EtcdCalls(settings.endpoints(), settings.requestTimeout());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "etcd-coordinator");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  static JetcdCoordinator connect(EtcdSettings settings) {
+    JetcdCoordinator c = new JetcdCoordinator(settings, buildClient(settings));
+    c.scheduleProbe(0);
+    return c;
+  }
+
+  private static Client buildClient(EtcdSettings settings) {
+    ClientBuilder builder =
+        Client.builder()
+            .endpoints(settings.endpoints())
+            .connectTimeout(settings.connectTimeout())
+            .interceptor(unaryDeadline(settings.requestTimeout()));
+    boolean https = "https".equals(settings.endpoints().get(0).getScheme());
+    if (https) {
+      try {
+        builder.sslContext(
+            ssl ->
+                settings
+                    .tls()
+                    .ifPresent(
+                        tls -> {
+                          ssl.trustManager(tls.caFile().toFile());
+                          tls.certFile()
+                              .ifPresent(
+                                  cert ->
+                                      ssl.keyManager(
+                                          cert.toFile(), tls.keyFile().orElseThrow().toFile()));
+                        }));
+      } catch (SSLException | RuntimeException e) {
+        throw new IllegalArgumentException("etcd tls: cannot build the TLS context: " + e, e);
+      }
+    }
+    return builder.build();
+  }
+
+  /** Bounds every unary call on the wire too, so timed-out calls do not linger in gRPC. */
+  private static ClientInterceptor unaryDeadline(Duration timeout) {
+    return new ClientInterceptor() {
+      @Override
+      public <Q, R> ClientCall<Q, R> interceptCall(
+          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        CallOptions bounded = options;
+        if (method.getType() == MethodDescriptor.MethodType.UNARY
+            && options.getDeadline() == null) {
+          bounded = options.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return next.newCall(method, bounded);
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<ConfigResult> createConfigIfAbsent(ClusterConfigRecord cfg) {
+    Objects.requireNonNull(cfg, "cfg");
+    String key = keys.config();
+    return createIfAbsent(key, EtcdJson.config(cfg))
+        .thenApply(
+            existing -> {
+              if (existing.isEmpty()) {
+                return new ConfigResult.Created();
+              }
+              ClusterConfigRecord stored;
+              try {
+                stored = EtcdJson.parseConfig(existing.get());
+              } catch (IllegalArgumentException e) {
+                throw new EtcdCoordinationException(
+                    key
+                        + " holds no readable cluster config ("
+                        + e.getMessage()
+                        + "): "
+                        + existing.get(),
+                    e);
+              }
+              List<String> differences = cfg.differencesFrom(stored);
+              return differences.isEmpty()
+                  ? new ConfigResult.SameExisting()
+                  : new ConfigResult.Different(stored, differences);
+            });
+  }
+
+  @Override
+  public CompletableFuture<ConsensusResult> putConsensusIfAbsent(
+      String txId, String qcJson, BiPredicate<String, String> sameDecision) {
+    Objects.requireNonNull(qcJson, "qcJson");
+    Objects.requireNonNull(sameDecision, "sameDecision");
+    return createIfAbsent(keys.consensus(txId), qcJson)
+        .thenApply(
+            existing -> {
+              if (existing.isEmpty()) {
+                return new ConsensusResult.Created();
+              }
+              String stored = existing.get();
+              return sameDecision.test(stored, qcJson)
+                  ? new ConsensusResult.SameExisting(stored)
+                  : new ConsensusResult.Conflict(stored);
+            });
+  }
+
+  /** One transaction: If(createRevision(key) == 0) Then put Else get; empty when created. */
+  private CompletableFuture<Optional<String>> createIfAbsent(String key, String value) {
+    ByteSequence k = EtcdKeys.bytes(key);
+    return calls
+        .call(
+            "create-if-absent " + key,
+            () ->
+                kv.txn()
+                    .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                    .Then(Op.put(k, EtcdKeys.bytes(value), PutOption.DEFAULT))
+                    .Else(Op.get(k, GetOption.DEFAULT))
+                    .commit())
+        .thenApply(JetcdCoordinator::existingValue);
+  }
+
+  private static Optional<String> existingValue(TxnResponse txn) {
+    if (txn.isSucceeded()) {
+      return Optional.empty();
+    }
+    List<KeyValue> kvs = txn.getGetResponses().get(0).getKvs();
+    // The compare failed, so the key existed within the same transaction.
+    return Optional.of(EtcdKeys.text(kvs.get(0).getValue()));
+  }
+
+  @Override
+  public CompletableFuture<Optional<String>> getConsensus(String txId) {
+    String key = keys.consensus(txId);
+    return calls
+        .call("get " + key, () -> kv.get(EtcdKeys.bytes(key)))
+        .thenApply(
+            r ->
+                r.getKvs().isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(EtcdKeys.text(r.getKvs().get(0).getValue())));
+  }
+
+  @Override
+  public CompletableFuture<Void> registerMember(int nodeId, MemberInfo info, Duration ttl) {
+    Objects.requireNonNull(info, "info");
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.toSeconds() < 2) {
+      throw new IllegalArgumentException("member lease TTL must be at least 2s, got " + ttl);
+    }
+    ensureOpen();
+    String key = keys.member(nodeId);
+    MemberLease lease =
+        new MemberLease(
+            kv, client.getLeaseClient(), calls, scheduler, key, EtcdJson.member(info), ttl);
+    if (members.putIfAbsent(nodeId, lease) != null) {
+      throw new IllegalStateException(
+          "member " + nodeId + " is already registered; deregisterMember(" + nodeId + ") first");
+    }
+    return lease.start();
+  }
+
+  @Override
+  public CompletableFuture<Void> registerMember(int nodeId, MemberInfo info) {
+    return registerMember(nodeId, info, settings.leaseTtl());
+  }
+
+  @Override
+  public CompletableFuture<Void> deregisterMember(int nodeId) {
+    MemberLease lease = members.remove(nodeId);
+    return lease == null ? CompletableFuture.completedFuture(null) : lease.stop(true);
+  }
+
+  /** Stops keeping the member alive without revoking: the key lives until its TTL runs out. */
+  void abandonMember(int nodeId) {
+    MemberLease lease = members.remove(nodeId);
+    if (lease != null) {
+      lease.stop(false);
+    }
+  }
+
+  @Override
+  public CompletableFuture<SortedMap<Integer, MemberInfo>> listMembers() {
+    String dir = keys.membersDir();
+    return calls
+        .call(
+            "list " + dir,
+            () -> kv.get(EtcdKeys.bytes(dir), GetOption.builder().isPrefix(true).build()))
+        .thenApply(
+            r -> {
+              SortedMap<Integer, MemberInfo> out = new TreeMap<>();
+              for (KeyValue kv : r.getKvs()) {
+                String key = EtcdKeys.text(kv.getKey());
+                OptionalInt id = EtcdKeys.nodeIdOf(key, dir);
+                try {
+                  if (id.isEmpty()) {
+                    throw new IllegalArgumentException("not members/<positive id>");
+                  }
+                  out.put(id.getAsInt(), EtcdJson.parseMember(EtcdKeys.text(kv.getValue())));
+                } catch (IllegalArgumentException e) {
+                  LOG.warn("skipping unreadable member entry {}: {}", key, e.getMessage());
+                }
+              }
+              return out;
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> putBan(int nodeId, String banJson) {
+    Objects.requireNonNull(banJson, "banJson");
+    String key = keys.ban(nodeId);
+    return calls
+        .call("put " + key, () -> kv.put(EtcdKeys.bytes(key), EtcdKeys.bytes(banJson)))
+        .thenApply(r -> null);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> deleteBan(int nodeId) {
+    String key = keys.ban(nodeId);
+    return calls
+        .call("delete " + key, () -> kv.delete(EtcdKeys.bytes(key), DeleteOption.DEFAULT))
+        .thenApply(r -> r.getDeleted() > 0);
+  }
+
+  @Override
+  public CompletableFuture<Map<Integer, String>> listBans() {
+    String dir = keys.bansDir();
+    return calls
+        .call(
+            "list " + dir,
+            () -> kv.get(EtcdKeys.bytes(dir), GetOption.builder().isPrefix(true).build()))
+        .thenApply(
+            r -> {
+              Map<Integer, String> out = new TreeMap<>();
+              for (KeyValue kv : r.getKvs()) {
+                EtcdKeys.nodeIdOf(EtcdKeys.text(kv.getKey()), dir)
+                    .ifPresent(id -> out.put(id, EtcdKeys.text(kv.getValue())));
+              }
+              return out;
+            });
+  }
+
+  @Override
+  public Subscription watchBans(Consumer<BanEvent> listener) {
+    Objects.requireNonNull(listener, "listener");
+    ensureOpen();
+    BanWatcher w =
+        new BanWatcher(kv, client.getWatchClient(), calls, scheduler, keys.bansDir(), listener);
+    watchers.add(w);
+    w.start();
+    return () -> {
+      watchers.remove(w);
+      w.close();
+    };
+  }
+
+  @Override
+  public boolean isHealthy() {
+    return calls.isHealthy();
+  }
+
+  @Override
+  public Optional<String> lastError() {
+    return calls.lastError();
+  }
+
+  /** A cheap read every second keeps {@link #isHealthy()} current when the node is idle. */
+  private void scheduleProbe(long delayMillis) {
+    try {
+      scheduler.schedule(this::probe, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("health probe stopped: coordinator closed");
+    }
+  }
+
+  private void probe() {
+    if (closed) {
+      return;
+    }
+    ByteSequence key = EtcdKeys.bytes(keys.config());
+    calls
+        .call("health check", () -> kv.get(key, GetOption.builder().withCountOnly(true).build()))
+        .whenComplete((r, error) -> scheduleProbe(HEALTH_PROBE_MILLIS));
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("etcd coordinator is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    watchers.forEach(BanWatcher::close);
+    watchers.clear();
+    List<CompletableFuture<Void>> revokes = new ArrayList<>();
+    members.values().forEach(m -> revokes.add(m.stop(true)));
+    members.clear();
+    try {
+      CompletableFuture.allOf(revokes.toArray(CompletableFuture[]::new))
+          .get(settings.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("closing: member leases not revoked, they expire after their TTL: {}", e.toString());
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    scheduler.shutdownNow();
+    client.close();
+  }
+}
