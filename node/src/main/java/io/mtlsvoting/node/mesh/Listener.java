@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -141,29 +142,51 @@ public final class Listener extends AbstractBehavior<Listener.Command> {
   private void handle(Tcp.IncomingConnection connection) {
     String remote = String.valueOf(connection.remoteAddress());
     AtomicBoolean routed = new AtomicBoolean();
+    SSLEngine engine = tls.serverEngine();
     Flow<TLSProtocol.SslTlsInbound, TLSProtocol.SslTlsOutbound, NotUsed> router =
         Flow.<TLSProtocol.SslTlsInbound>create()
             .initialTimeout(settings.handshakeTimeout())
             .<TLSProtocol.SslTlsOutbound, NotUsed>flatMapPrefix(
-                1, prefix -> route(prefix.get(0), remote, routed))
+                1, prefix -> route(prefix.get(0), remote, routed));
+    Flow<ByteString, ByteString, NotUsed> full =
+        TLS.create(() -> engine, TLSClosing.eagerClose())
+            .reversed()
+            .join(router)
             .watchTermination(
                 (mat, done) -> {
-                  done.whenComplete(
-                      (ok, error) -> {
-                        if (routed.compareAndSet(false, true)) {
-                          refused(
-                              error == null ? "no-data" : categoryOf(error),
-                              remote,
-                              error == null
-                                  ? "closed before any data"
-                                  : Reasons.describe(error, false, params));
-                        }
-                      });
+                  done.whenComplete((ok, error) -> unrouted(engine, remote, routed, error));
                   return NotUsed.getInstance();
                 });
-    connection.handleWith(
-        TLS.create(tls::serverEngine, TLSClosing.eagerClose()).reversed().join(router),
-        materializer);
+    connection.handleWith(full, materializer);
+  }
+
+  /** Accounts for a connection that ended before it could be routed. */
+  private void unrouted(SSLEngine engine, String remote, AtomicBoolean routed, Throwable error) {
+    if (!routed.compareAndSet(false, true)) {
+      return;
+    }
+    Optional<String> refusal = tls.refusal(engine);
+    if (refusal.isPresent()) {
+      refused("tls", remote, "TLS: " + refusal.get());
+    } else if (!hasPeerCertificate(engine)) {
+      refused(
+          "tls",
+          remote,
+          "TLS handshake failed (no client certificate, not TLS 1.3 or not TLS at all)"
+              + (error == null ? "" : ": " + Reasons.describe(error, false, params)));
+    } else if (error != null) {
+      refused(categoryOf(error), remote, Reasons.describe(error, false, params));
+    } else {
+      refused("no-data", remote, "closed before any data");
+    }
+  }
+
+  private static boolean hasPeerCertificate(SSLEngine engine) {
+    try {
+      return engine.getSession().getPeerCertificates().length > 0;
+    } catch (SSLPeerUnverifiedException e) {
+      return false;
+    }
   }
 
   private static String categoryOf(Throwable error) {

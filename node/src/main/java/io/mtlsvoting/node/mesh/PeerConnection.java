@@ -165,7 +165,11 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
                 List.of(),
                 Optional.of(settings.handshakeTimeout()),
                 Optional.empty(),
-                this::verifyServer,
+                session -> {
+                  Optional<Throwable> problem = verifyServer(session);
+                  problem.ifPresent(link::connectFailed);
+                  return problem;
+                },
                 TLSClosing.eagerClose());
     var connected =
         link.flow()

@@ -24,7 +24,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Mutual TLS 1.3 material of a node: an {@link SSLContext} whose only trust anchor is the cluster
@@ -39,10 +41,18 @@ public final class TlsContexts {
 
   private final SSLContext context;
   private final X509Certificate ownCertificate;
+  private final RecordingTrustManager trustManager;
 
-  private TlsContexts(SSLContext context, X509Certificate ownCertificate) {
+  private TlsContexts(
+      SSLContext context, X509Certificate ownCertificate, RecordingTrustManager trustManager) {
     this.context = context;
     this.ownCertificate = ownCertificate;
+    this.trustManager = trustManager;
+  }
+
+  /** Why the peer certificate of {@code engine}'s handshake was refused, if it was. */
+  Optional<String> refusal(SSLEngine engine) {
+    return trustManager.failure(engine);
   }
 
   /** Builds the context from the node's configured CA, certificate, key and optional CRL. */
@@ -88,9 +98,18 @@ public final class TlsContexts {
         params.addCertPathChecker(revocation);
         tmf.init(new CertPathTrustManagerParameters(params));
       }
+      RecordingTrustManager recording = null;
+      for (TrustManager tm : tmf.getTrustManagers()) {
+        if (tm instanceof X509ExtendedTrustManager x509) {
+          recording = new RecordingTrustManager(x509);
+        }
+      }
+      if (recording == null) {
+        throw new IllegalStateException("no X509 trust manager available");
+      }
       SSLContext context = SSLContext.getInstance("TLSv1.3");
-      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return new TlsContexts(context, chain.get(0));
+      context.init(kmf.getKeyManagers(), new TrustManager[] {recording}, null);
+      return new TlsContexts(context, chain.get(0), recording);
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("cannot build the TLS context: " + e.getMessage(), e);
     }
