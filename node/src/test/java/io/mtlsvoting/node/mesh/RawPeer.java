@@ -33,6 +33,19 @@ final class RawPeer implements AutoCloseable {
    * Connects with {@code cert}/{@code key} (both null: no client certificate), trusting {@code ca}.
    */
   static RawPeer connect(int port, Path ca, Path cert, Path key, String protocol) throws Exception {
+    return connect(port, context(ca, cert, key), protocol);
+  }
+
+  /** Connects with a prepared context (benchmarks reuse one). */
+  static RawPeer connect(int port, SSLContext ctx, String protocol) throws Exception {
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
+    s.setEnabledProtocols(new String[] {protocol});
+    s.setSoTimeout(20_000);
+    return new RawPeer(s);
+  }
+
+  /** A client context with {@code cert}/{@code key} (null: none) trusting only {@code ca}. */
+  static SSLContext context(Path ca, Path cert, Path key) throws Exception {
     KeyManagerFactory kmf = null;
     if (cert != null) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -52,10 +65,7 @@ final class RawPeer implements AutoCloseable {
     tmf.init(ts);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
-    s.setEnabledProtocols(new String[] {protocol});
-    s.setSoTimeout(20_000);
-    return new RawPeer(s);
+    return ctx;
   }
 
   void send(Message... messages) throws IOException {
