@@ -25,7 +25,8 @@ public final class TallyRules {
     IGNORED_EXCLUDED,
     IGNORED_NOT_MEMBER,
     IGNORED_WRONG_TX,
-    IGNORED_CLOSED
+    IGNORED_CLOSED,
+    RECORDED_LATE
   }
 
   /** The events to persist, in order, and a short outcome for replies and metrics. */
@@ -81,7 +82,9 @@ public final class TallyRules {
       return new Step(out, VoteOutcome.DOUBLE_VOTE);
     }
     if (st.phase().aborted()) {
-      return Step.none(VoteOutcome.IGNORED_CLOSED);
+      // Kept for status and so a later second value is still caught as a double vote.
+      add(out, st, new TallyEvent.VoteCounted(s.txId(), vote));
+      return new Step(out, VoteOutcome.RECORDED_LATE);
     }
     if (st.phase() == Phase.NEW) {
       st = add(out, st, new TallyEvent.Opened(s.txId(), now, now + timeoutMillis));
