@@ -2,7 +2,11 @@ package io.mtlsvoting.protocol;
 
 import java.util.Objects;
 
-/** A frame could not be decoded into a valid {@link Message}; {@link #kind()} says why. */
+/**
+ * A frame could not be decoded into a valid {@link Message}; {@link #kind()} says why. Carries no
+ * stack trace of its own (bad frames from a hostile peer must be cheap); the cause, if any, has
+ * one.
+ */
 public final class DecodeException extends Exception {
   /** Why a frame was refused. */
   public enum Kind {
@@ -29,12 +33,12 @@ public final class DecodeException extends Exception {
   private final Kind kind;
 
   public DecodeException(Kind kind, String message) {
-    super(message);
+    super(message, null, false, false);
     this.kind = Objects.requireNonNull(kind, "kind");
   }
 
   public DecodeException(Kind kind, String message, Throwable cause) {
-    super(message, cause);
+    super(message, cause, false, false);
     this.kind = Objects.requireNonNull(kind, "kind");
   }
 

@@ -1,5 +1,6 @@
 package io.mtlsvoting.protocol;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -52,6 +54,7 @@ public final class MessageCodec {
     SimpleModule strict = new SimpleModule("strict-scalars");
     strict.addDeserializer(String.class, new StrictStringDeserializer());
     strict.addDeserializer(byte[].class, new StrictBytesDeserializer());
+    strict.addKeyDeserializer(String.class, new StrictKeyDeserializer());
     CBORMapper mapper =
         CBORMapper.builder(factory)
             .addModule(strict)
@@ -60,8 +63,9 @@ public final class MessageCodec {
                 DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
                 DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES,
                 DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
-                DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
                 DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
+            // Trailing data is checked by requireEnd(), which also classifies undecodable tails.
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(
                 DeserializationFeature.ACCEPT_FLOAT_AS_INT,
                 DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
@@ -108,8 +112,13 @@ public final class MessageCodec {
           Kind.OVERSIZE,
           "frame of " + payload.length + " bytes exceeds the limit of " + maxFrameBytes);
     }
+    CborScanner.check(payload);
     Message message;
     try (JsonParser parser = READER.createParser(payload)) {
+      JsonToken first = parser.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw new DecodeException(Kind.WRONG_TYPE, "expected a CBOR map, got " + first);
+      }
       message = READER.readValue(parser);
       if (message == null) {
         throw new DecodeException(Kind.WRONG_TYPE, "expected a message map, got null");
@@ -162,7 +171,8 @@ public final class MessageCodec {
   }
 
   private static Kind mismatchKind(String msg) {
-    if (msg.startsWith("Missing required creator property")
+    if (msg.startsWith("Missing creator property")
+        || msg.startsWith("Missing required creator property")
         || msg.startsWith("Null value for creator property")
         || msg.startsWith("Cannot map `null` into type")) {
       return Kind.MISSING_FIELD;
@@ -179,11 +189,19 @@ public final class MessageCodec {
   private static String describe(Throwable t) {
     String msg =
         t instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : t.getMessage();
+    msg = String.valueOf(msg);
+    if (msg.length() > 300) {
+      msg = msg.substring(0, 300) + "...";
+    }
     if (t instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
       msg = msg + " (at " + jme.getPathReference() + ")";
     }
-    msg = String.valueOf(msg).replaceAll("\\s+", " ");
-    return msg.length() > 300 ? msg.substring(0, 300) + "..." : msg;
+    StringBuilder out = new StringBuilder(msg.length());
+    for (int i = 0; i < msg.length(); i++) {
+      char c = msg.charAt(i);
+      out.append(Character.isWhitespace(c) ? ' ' : c);
+    }
+    return out.toString();
   }
 
   /** Accepts only CBOR text strings (no numbers, booleans or byte strings as text). */
@@ -195,10 +213,36 @@ public final class MessageCodec {
     @Override
     public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       if (p.hasToken(JsonToken.VALUE_STRING)) {
-        return p.getText();
+        return requireWellFormed(p, p.getText());
       }
       return (String) ctxt.handleUnexpectedToken(String.class, p);
     }
+  }
+
+  /** Map keys must be well-formed text too. */
+  private static final class StrictKeyDeserializer extends KeyDeserializer {
+    @Override
+    public Object deserializeKey(String key, DeserializationContext ctxt) throws IOException {
+      return requireWellFormed(ctxt.getParser(), key);
+    }
+  }
+
+  /**
+   * The CBOR parser does not validate UTF-8; invalid sequences surface as unpaired surrogates,
+   * which are refused here so nothing undecodable (or unencodable) gets past the codec.
+   */
+  private static String requireWellFormed(JsonParser p, String s) throws JsonParseException {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new JsonParseException(p, "invalid UTF-8 in text string");
+      }
+    }
+    return s;
   }
 
   /** Accepts only CBOR byte strings (no base64 text, no arrays of numbers). */
