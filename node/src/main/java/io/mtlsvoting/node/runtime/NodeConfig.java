@@ -1,0 +1,52 @@
+package io.mtlsvoting.node.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import io.mtlsvoting.node.config.ConfigProblem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Loads a node's configuration in the order an operator expects: environment variables ({@code
+ * NODE_ID}, {@code LISTEN_ADDR}, ...) override the operator's file, which overrides the defaults in
+ * {@code reference.conf}.
+ */
+public final class NodeConfig {
+  /** Classpath resource holding only {@code key = ${?ENV}} lines. */
+  static final String ENV_OVERRIDES = "env-overrides.conf";
+
+  private NodeConfig() {}
+
+  /**
+   * The configuration from {@code file} (or {@code application.conf} on the classpath or in the
+   * working directory when empty), with environment overrides on top.
+   */
+  public static Config load(Optional<Path> file) {
+    Config operator;
+    if (file.isPresent()) {
+      Path f = file.get();
+      if (!Files.isReadable(f)) {
+        throw new ConfigProblem("--config", "cannot read config file " + f.toAbsolutePath());
+      }
+      operator =
+          ConfigFactory.parseFile(f.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    } else if (Files.isReadable(Path.of("application.conf"))) {
+      operator = ConfigFactory.parseFile(Path.of("application.conf").toFile());
+    } else {
+      operator = ConfigFactory.parseResourcesAnySyntax("application");
+    }
+    return withEnvironment(operator);
+  }
+
+  /** {@code operator} under the environment overrides, over the defaults, resolved. */
+  public static Config withEnvironment(Config operator) {
+    Config env = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), ENV_OVERRIDES);
+    return ConfigFactory.systemProperties()
+        .withFallback(env)
+        .withFallback(operator)
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+}
