@@ -1,0 +1,44 @@
+package io.mtlsvoting.node.tally;
+
+import io.mtlsvoting.node.mesh.Broadcaster;
+import io.mtlsvoting.protocol.Evidence;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The standard reaction to journaled tally events: broadcast this node's own counted votes and the
+ * evidence of double votes it detected itself, ban proven offenders and penalize minority and
+ * silent voters through the {@link BanRegistry}.
+ */
+public final class NodeTallyListener implements TallyListener {
+  private final int selfId;
+  private final Broadcaster broadcaster;
+  private final ActorRef<BanRegistry.Command> registry;
+
+  public NodeTallyListener(
+      int selfId, Broadcaster broadcaster, ActorRef<BanRegistry.Command> registry) {
+    this.selfId = selfId;
+    this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  @Override
+  public void onEvent(TallyEvent event, TallyState after) {
+    if (event instanceof TallyEvent.VoteCounted e && e.vote().nodeId() == selfId) {
+      broadcaster.broadcast(e.vote());
+    } else if (event instanceof TallyEvent.DoubleVoteDetected e) {
+      registry.tell(
+          new BanRegistry.Ban(
+              e.nodeId(), e.type(), e.txId(), "signed two values, detected by " + e.reportedBy()));
+      if (e.reportedBy() == selfId) {
+        broadcaster.broadcast(new Evidence(e.first(), e.second()));
+      }
+    } else if (event instanceof TallyEvent.InvalidSignatureDetected e) {
+      registry.tell(new BanRegistry.Ban(e.nodeId(), e.type(), e.txId(), e.reason()));
+    } else if (event instanceof TallyEvent.MinorityVoteDetected e) {
+      registry.tell(new BanRegistry.Penalize(e.nodeId(), e.type(), e.txId()));
+    } else if (event instanceof TallyEvent.SilentFailureDetected e) {
+      registry.tell(new BanRegistry.Penalize(e.nodeId(), e.type(), e.txId()));
+    }
+  }
+}

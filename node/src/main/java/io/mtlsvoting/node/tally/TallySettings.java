@@ -1,0 +1,91 @@
+package io.mtlsvoting.node.tally;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Tunables of the tally, read once from {@code mtls-voting.tally} (and the shared {@code
+ * mtls-voting.vote-timeout}); constructible directly in tests. Penalties and scores are fractions
+ * of the initial reputation 1.0.
+ */
+public record TallySettings(
+    Duration voteTimeout,
+    Duration passivateAfter,
+    double minorityPenalty,
+    double silentPenalty,
+    double banBelow,
+    int verifyParallelism,
+    int verifyQueueCapacity) {
+
+  public TallySettings {
+    Objects.requireNonNull(voteTimeout, "voteTimeout");
+    Objects.requireNonNull(passivateAfter, "passivateAfter");
+    if (voteTimeout.isNegative() || voteTimeout.isZero()) {
+      throw new IllegalArgumentException("vote-timeout must be > 0, got " + voteTimeout);
+    }
+    if (passivateAfter.isNegative()) {
+      throw new IllegalArgumentException(
+          "tally.passivate-after must be >= 0, got " + passivateAfter);
+    }
+    checkFraction("tally.minority-penalty", minorityPenalty);
+    checkFraction("tally.silent-penalty", silentPenalty);
+    checkFraction("tally.ban-below", banBelow);
+    if (verifyParallelism < 0) {
+      throw new IllegalArgumentException(
+          "tally.verify-parallelism must be >= 0 (0 = cores), got " + verifyParallelism);
+    }
+    if (verifyQueueCapacity < 1) {
+      throw new IllegalArgumentException(
+          "tally.verify-queue-capacity must be >= 1, got " + verifyQueueCapacity);
+    }
+  }
+
+  /** The documented defaults with the given vote timeout. */
+  public static TallySettings defaults(Duration voteTimeout) {
+    return new TallySettings(voteTimeout, Duration.ofSeconds(10), 0.1, 0.05, 0.5, 0, 65_536);
+  }
+
+  /**
+   * Reads {@code mtls-voting.tally.*}; the vote timeout comes from {@code
+   * mtls-voting.vote-timeout-secs} when set, else {@code mtls-voting.vote-timeout}.
+   */
+  public static TallySettings fromConfig(Config root) {
+    Config c = root.getConfig("mtls-voting");
+    Duration timeout =
+        c.hasPath("vote-timeout-secs")
+            ? Duration.ofSeconds(c.getLong("vote-timeout-secs"))
+            : c.getDuration("vote-timeout");
+    Config t = c.getConfig("tally");
+    return new TallySettings(
+        timeout,
+        t.getDuration("passivate-after"),
+        t.getDouble("minority-penalty"),
+        t.getDouble("silent-penalty"),
+        t.getDouble("ban-below"),
+        t.getInt("verify-parallelism"),
+        t.getInt("verify-queue-capacity"));
+  }
+
+  /** Threads of the verification pool: the configured number, or the available cores for 0. */
+  public int effectiveVerifyParallelism() {
+    return verifyParallelism == 0 ? Runtime.getRuntime().availableProcessors() : verifyParallelism;
+  }
+
+  public TallySettings withPassivateAfter(Duration d) {
+    return new TallySettings(
+        voteTimeout,
+        d,
+        minorityPenalty,
+        silentPenalty,
+        banBelow,
+        verifyParallelism,
+        verifyQueueCapacity);
+  }
+
+  private static void checkFraction(String key, double v) {
+    if (!(v >= 0.0 && v <= 1.0)) {
+      throw new IllegalArgumentException(key + " must be within 0.0..1.0, got " + v);
+    }
+  }
+}

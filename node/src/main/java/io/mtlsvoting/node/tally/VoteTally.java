@@ -1,0 +1,291 @@
+package io.mtlsvoting.node.tally;
+
+import io.mtlsvoting.protocol.Evidence;
+import io.mtlsvoting.protocol.Vote;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * Event-sourced tally of one transaction on this node (persistence id {@code
+ * node-<self>|tx-<txId>}). Delegates every decision to {@link TallyRules}, journals the resulting
+ * events and only then tells the listener, waiting clients and the reply-to.
+ */
+public final class VoteTally
+    extends EventSourcedBehaviorWithEnforcedReplies<VoteTally.Command, TallyEvent, TallyState> {
+
+  /** Messages a tally understands; all but the replies' senders come through the router. */
+  public sealed interface Command {}
+
+  /** A vote whose signature and sender were already verified. */
+  public record Deliver(Vote vote) implements Command {}
+
+  /** This node's own signed vote; refused if this node already voted another value. */
+  public record CastOwn(Vote vote, ActorRef<CastReply> replyTo) implements Command {}
+
+  /** The authenticated peer {@code senderId} sent {@code vote}, which failed verification. */
+  public record ReportInvalidSignature(int senderId, Vote vote, String reason) implements Command {}
+
+  /** Verified proof of a double vote, received from peer {@code reporterId}. */
+  public record ReportEvidence(Evidence evidence, int reporterId) implements Command {}
+
+  /** The ban authority banned {@code nodeId}. */
+  public record ExcludeBanned(int nodeId) implements Command {}
+
+  /** Rule 8: etcd holds {@code storedValue} under this tx. */
+  public record Commit(long storedValue, ActorRef<CommitReply> replyTo) implements Command {}
+
+  public record GetState(ActorRef<TallyState> replyTo) implements Command {}
+
+  /** Replies once the tally has decided or aborted (at once if it already has). */
+  public record AwaitDecision(ActorRef<TallyState> replyTo) implements Command {}
+
+  /** Checks the vote-timeout deadline against the clock; sent by the tally's own timer. */
+  public record DeadlineTick() implements Command {}
+
+  /** Asks a quiescent tally to offer itself for passivation; sent by its idle timer. */
+  public record IdleCheck() implements Command {}
+
+  /** Sent by the router after {@link VoteRouter.TallyIdle}: stop after the mailbox so far. */
+  public record Stop() implements Command {}
+
+  /** Answer to {@link CastOwn}. */
+  public sealed interface CastReply {}
+
+  public record CastAccepted(Vote vote, TallyState state) implements CastReply {}
+
+  public record AlreadyVoted(Vote vote, TallyState state) implements CastReply {}
+
+  public record CastRefused(String reason) implements CastReply {}
+
+  /** Answer to {@link Commit}. */
+  public record CommitReply(TallyRules.CommitOutcome outcome, TallyState state) {}
+
+  private static final String DEADLINE_TIMER = "deadline";
+  private static final String IDLE_TIMER = "idle";
+
+  private final String txId;
+  private final TallyDeps deps;
+  private final TallyRules rules;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<VoteRouter.Command> parent;
+  private final List<ActorRef<TallyState>> waiters = new ArrayList<>();
+
+  private VoteTally(
+      String txId,
+      TallyDeps deps,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ActorRef<VoteRouter.Command> parent) {
+    super(
+        persistenceId(deps.membership().selfId(), txId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.txId = txId;
+    this.deps = deps;
+    this.rules = deps.rules();
+    this.ctx = ctx;
+    this.timers = timers;
+    this.parent = parent;
+  }
+
+  /**
+   * A tally for {@code txId}; {@code parent} (may be null in tests) is told when the tally is idle
+   * and may be passivated.
+   */
+  public static Behavior<Command> create(
+      String txId, TallyDeps deps, ActorRef<VoteRouter.Command> parent) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new VoteTally(txId, deps, ctx, timers, parent)));
+  }
+
+  public static PersistenceId persistenceId(int selfId, String txId) {
+    return PersistenceId.ofUniqueId("node-" + selfId + "|tx-" + txId);
+  }
+
+  @Override
+  public TallyState emptyState() {
+    return TallyState.empty(txId);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, TallyEvent, TallyState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Deliver.class, this::onDeliver)
+        .onCommand(CastOwn.class, this::onCastOwn)
+        .onCommand(ReportInvalidSignature.class, this::onInvalidSignature)
+        .onCommand(ReportEvidence.class, this::onEvidence)
+        .onCommand(
+            ExcludeBanned.class,
+            (s, c) -> persistStep(rules.onBanned(s, c.nodeId(), deps.bans()).events()))
+        .onCommand(Commit.class, this::onCommit)
+        .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onCommand(AwaitDecision.class, this::onAwait)
+        .onCommand(DeadlineTick.class, this::onDeadline)
+        .onCommand(IdleCheck.class, this::onIdleCheck)
+        .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
+        .build();
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onDeliver(TallyState s, Deliver c) {
+    TallyRules.Step step = rules.onVote(s, c.vote(), deps.clock().getAsLong(), deps.bans());
+    deps.metrics().increment("votes." + step.outcome().name().toLowerCase());
+    return persistStep(step.events());
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onCastOwn(TallyState s, CastOwn c) {
+    Vote vote = c.vote();
+    int self = deps.membership().selfId();
+    if (vote.nodeId() != self || !vote.txId().equals(txId)) {
+      return Effect().reply(c.replyTo(), new CastRefused("not this node's vote for " + txId));
+    }
+    Vote mine = s.votes().get(self);
+    if (mine != null && mine.value() == vote.value()) {
+      return Effect().reply(c.replyTo(), new AlreadyVoted(mine, s));
+    }
+    if (mine != null || s.excluded().contains(self)) {
+      String had = mine == null ? "a vote" : Long.toUnsignedString(mine.value());
+      return Effect()
+          .reply(
+              c.replyTo(),
+              new CastRefused("node " + self + " already voted " + had + " for tx " + txId));
+    }
+    if (s.phase().aborted()) {
+      return Effect().reply(c.replyTo(), new CastRefused("tx " + txId + " is " + s.phase()));
+    }
+    TallyRules.Step step = rules.onVote(s, vote, deps.clock().getAsLong(), deps.bans());
+    if (step.outcome() != TallyRules.VoteOutcome.COUNTED) {
+      return Effect()
+          .reply(c.replyTo(), new CastRefused("own vote not counted: " + step.outcome()));
+    }
+    return Effect()
+        .persist(step.events())
+        .thenRun((TallyState after) -> afterPersist(step.events(), after))
+        .thenReply(c.replyTo(), after -> new CastAccepted(vote, after));
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onInvalidSignature(
+      TallyState s, ReportInvalidSignature c) {
+    return persistStep(
+        rules.onInvalidSignature(s, c.senderId(), c.vote(), c.reason(), deps.bans()).events());
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onEvidence(TallyState s, ReportEvidence c) {
+    Evidence e = c.evidence();
+    return persistStep(
+        rules.onEvidence(s, e.first(), e.second(), c.reporterId(), deps.bans()).events());
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onCommit(TallyState s, Commit c) {
+    TallyRules.CommitStep step = rules.onCommit(s, c.storedValue());
+    if (step.events().isEmpty()) {
+      return Effect().reply(c.replyTo(), new CommitReply(step.outcome(), s));
+    }
+    return Effect()
+        .persist(step.events())
+        .thenRun((TallyState after) -> afterPersist(step.events(), after))
+        .thenReply(c.replyTo(), after -> new CommitReply(step.outcome(), after));
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onAwait(TallyState s, AwaitDecision c) {
+    if (s.phase().decided() || s.phase().terminal()) {
+      return Effect().reply(c.replyTo(), s);
+    }
+    waiters.add(c.replyTo());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onDeadline(TallyState s, DeadlineTick c) {
+    long now = deps.clock().getAsLong();
+    if (s.phase() != Phase.NEW && !s.deadlineReached() && now < s.deadline()) {
+      scheduleDeadline(s);
+      return Effect().noReply();
+    }
+    return persistStep(rules.onDeadline(s, now, deps.bans()).events());
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onIdleCheck(TallyState s, IdleCheck c) {
+    if (s.quiescent(deps.membership()) && parent != null) {
+      parent.tell(new VoteRouter.TallyIdle(txId, ctx.getSelf()));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> persistStep(List<TallyEvent> events) {
+    if (events.isEmpty()) {
+      return Effect().none().thenRun(this::touch).thenNoReply();
+    }
+    return Effect()
+        .persist(events)
+        .thenRun((TallyState after) -> afterPersist(events, after))
+        .thenNoReply();
+  }
+
+  /** Runs after the events are journaled: the only place the outside world hears of them. */
+  private void afterPersist(List<TallyEvent> events, TallyState after) {
+    for (TallyEvent e : events) {
+      if (e instanceof TallyEvent.Opened) {
+        scheduleDeadline(after);
+      }
+      deps.listener().onEvent(e, after);
+    }
+    if (!waiters.isEmpty() && (after.phase().decided() || after.phase().terminal())) {
+      waiters.forEach(w -> w.tell(after));
+      waiters.clear();
+    }
+    touch(after);
+  }
+
+  /** Restarts the idle timer of a quiescent tally: it is passivated only after a quiet period. */
+  private void touch(TallyState s) {
+    if (s.quiescent(deps.membership())) {
+      timers.startSingleTimer(IDLE_TIMER, new IdleCheck(), deps.settings().passivateAfter());
+    }
+  }
+
+  private void scheduleDeadline(TallyState s) {
+    long delay = Math.max(0L, s.deadline() - deps.clock().getAsLong());
+    timers.startSingleTimer(DEADLINE_TIMER, new DeadlineTick(), Duration.ofMillis(delay));
+  }
+
+  @Override
+  public EventHandler<TallyState, TallyEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(TallyState::apply);
+  }
+
+  @Override
+  public SignalHandler<TallyState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .build();
+  }
+
+  /** Resumes the original deadline and catches up with bans made while this tally was asleep. */
+  private void onRecovered(TallyState s) {
+    if (s.phase() != Phase.NEW && !s.deadlineReached()) {
+      scheduleDeadline(s);
+    }
+    if (s.phase() == Phase.COLLECTING) {
+      for (int id : deps.bans().snapshot()) {
+        if (deps.membership().member(id) && !s.excluded().contains(id)) {
+          ctx.getSelf().tell(new ExcludeBanned(id));
+        }
+      }
+    }
+    touch(s);
+  }
+}
