@@ -9,7 +9,11 @@ import java.sql.Types;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Binds audit rows to one batched statement per kind on a connection inside a transaction. */
+/**
+ * Binds audit rows to one prepared statement per kind on a connection inside a transaction: vote
+ * and violation rows (one row per statement even if the driver rewrites the batch) in JDBC batches,
+ * updating upserts one by one.
+ */
 final class RowWriter implements AutoCloseable {
 
   private final Connection connection;
@@ -51,7 +55,7 @@ final class RowWriter implements AutoCloseable {
       ps.setInt(2, s.nodeId());
       ps.setDouble(3, s.score());
       ps.setLong(4, s.ordering());
-      ps.addBatch();
+      single(ps);
     } else if (row instanceof AuditRow.BanRow b) {
       PreparedStatement ps = statement(AuditSql.BAN);
       ps.setInt(1, b.observedBy());
@@ -59,7 +63,7 @@ final class RowWriter implements AutoCloseable {
       ps.setBoolean(3, b.banned());
       ps.setString(4, b.reason());
       ps.setLong(5, b.ordering());
-      ps.addBatch();
+      single(ps);
     } else if (row instanceof AuditRow.TxOpenedRow o) {
       PreparedStatement ps = statement(AuditSql.TX_OPENED);
       ps.setInt(1, o.observedBy());
@@ -67,7 +71,7 @@ final class RowWriter implements AutoCloseable {
       ps.setTimestamp(3, Timestamp.from(o.openedAt()));
       ps.setTimestamp(4, Timestamp.from(o.deadline()));
       ps.setLong(5, o.ordering());
-      ps.addBatch();
+      single(ps);
     } else if (row instanceof AuditRow.TxStateRow t) {
       addState(t, at);
     } else if (row instanceof AuditRow.SafetyAlarmRow a) {
@@ -75,7 +79,7 @@ final class RowWriter implements AutoCloseable {
       ps.setInt(1, a.observedBy());
       ps.setString(2, a.txId());
       ps.setString(3, a.alarm());
-      ps.addBatch();
+      single(ps);
     }
   }
 
@@ -96,7 +100,7 @@ final class RowWriter implements AutoCloseable {
     ps.setTimestamp(7, committed ? null : at);
     ps.setTimestamp(8, committed ? at : null);
     ps.setLong(9, t.ordering());
-    ps.addBatch();
+    single(ps);
   }
 
   /** Runs the batches. */
@@ -104,6 +108,14 @@ final class RowWriter implements AutoCloseable {
     for (PreparedStatement ps : statements.values()) {
       ps.executeBatch();
     }
+  }
+
+  /**
+   * Runs an upsert that may update: batching it would let the driver (reWriteBatchedInserts) merge
+   * rows into one multi-row INSERT, which fails when two of them update the same row.
+   */
+  private static void single(PreparedStatement ps) throws SQLException {
+    ps.executeUpdate();
   }
 
   private PreparedStatement statement(String sql) throws SQLException {

@@ -96,6 +96,27 @@ class AuditRepositoryTest {
   }
 
   @Test
+  void manyRowsForTheSameKeysInOneBatch() throws SQLException {
+    AuditRepository repo = AuditRepository.create(postgres.dataSource());
+    List<AuditRow> rows = new ArrayList<>();
+    long ord = 100;
+    for (int tx = 0; tx < 20; tx++) {
+      rows.add(new AuditRow.TxOpenedRow(8, ord++, "tx-many", T, T.plusSeconds(30)));
+      for (int node = 1; node <= 5; node++) {
+        rows.add(vote(8, ord++, "tx-many-" + tx, node, tx, true));
+        rows.add(
+            new AuditRow.ViolationRow(8, ord++, "tx-many-" + tx, node, "SILENT_FAILURE", "{}"));
+        rows.add(new AuditRow.ScoreRow(8, ord++, node, 1.0 - tx / 100.0));
+        rows.add(new AuditRow.BanRow(8, ord++, node, tx % 2 == 0, "flip"));
+      }
+      rows.add(new AuditRow.TxStateRow(8, ord++, "tx-many", "ABORTED_SPLIT", false, 0, null, "x"));
+    }
+    repo.apply(rows, new ProjectionOffset("p-many", ord, ord, List.of()));
+    assertEquals(List.of(0.81, 20L, 20L, false), reputation(8, 5));
+    assertEquals("21", scalar("SELECT count(*) FROM transactions WHERE observed_by = 8"));
+  }
+
+  @Test
   void laterEventWinsWhateverTheOrder() throws SQLException {
     AuditRepository repo = AuditRepository.create(postgres.dataSource());
     ProjectionOffset o = new ProjectionOffset("p-late", 0, 0, List.of());
