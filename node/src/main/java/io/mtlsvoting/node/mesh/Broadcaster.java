@@ -2,11 +2,15 @@ package io.mtlsvoting.node.mesh;
 
 import io.mtlsvoting.protocol.Message;
 
-/** Sends messages to peers over their bounded outbound queues; never blocks. */
+/**
+ * Sends messages to connected peers through bounded per-peer queues. Never blocks: a message for a
+ * peer whose queue is full or that is not connected is dropped and counted in its {@link
+ * PeerStatus#drops()}.
+ */
 public interface Broadcaster {
-  /** Queues the message for every connected peer; drops are counted per peer. */
-  void broadcast(Message m);
+  /** Queues {@code message} for every connected peer. */
+  void broadcast(Message message);
 
-  /** Queues the message for one peer; false when it is not connected or its queue is full. */
-  boolean sendTo(int nodeId, Message m);
+  /** Queues {@code message} for peer {@code nodeId}; false if it was dropped. */
+  boolean sendTo(int nodeId, Message message);
 }

@@ -2,13 +2,14 @@ package io.mtlsvoting.node.mesh;
 
 import io.mtlsvoting.protocol.Message;
 
-/** Receives every decoded message from an authenticated, Hello-completed peer connection. */
+/**
+ * Receives every decoded message (other than Hello, Ping and Pong) from an authenticated peer that
+ * has completed the Hello exchange. Called from stream threads: implementations must not block.
+ */
+@FunctionalInterface
 public interface PeerIngress {
   /**
-   * Hands over one message; called from stream threads, so implementations must not block.
-   *
-   * @param authenticatedPeerId the node id taken from the peer's verified certificate
-   * @param message the decoded message
+   * Handles {@code message} received from the peer authenticated as {@code authenticatedPeerId}.
    */
   void deliver(int authenticatedPeerId, Message message);
 }

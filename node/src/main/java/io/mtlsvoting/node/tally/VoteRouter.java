@@ -78,7 +78,7 @@ public final class VoteRouter extends AbstractBehavior<VoteRouter.Command> {
   }
 
   private Behavior<Command> onIdle(TallyIdle m) {
-    if (live.get(m.txId()) == m.tally()) {
+    if (m.tally().equals(live.get(m.txId()))) {
       // Everything routed before this Stop is processed first, so nothing is lost.
       live.remove(m.txId());
       stopping.put(m.txId(), new ArrayList<>());
@@ -88,7 +88,7 @@ public final class VoteRouter extends AbstractBehavior<VoteRouter.Command> {
   }
 
   private Behavior<Command> onChildStopped(ChildStopped m) {
-    if (live.get(m.txId()) == m.tally()) {
+    if (m.tally().equals(live.get(m.txId()))) {
       live.remove(m.txId()); // stopped on its own (e.g. journal failure)
     }
     List<VoteTally.Command> buffered = stopping.remove(m.txId());
