@@ -1,0 +1,45 @@
+package io.mtlsvoting.persistence.audit;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The audit trail tables (migration V2): written by the audit projection, read by operators and the
+ * CLI. Blocking JDBC: call it from the JDBC dispatcher, never from an actor's thread.
+ */
+public interface AuditRepository {
+
+  /** A repository on {@code dataSource} (for example a {@code DataSourceRegistry} lease). */
+  static AuditRepository create(DataSource dataSource) {
+    return new JdbcAuditRepository(dataSource);
+  }
+
+  /** The stored offset of projection {@code name}, or {@link ProjectionOffset#start}. */
+  ProjectionOffset loadOffset(String name) throws SQLException;
+
+  /**
+   * Writes {@code rows} and {@code newOffset} in one database transaction. Idempotent: applying the
+   * same rows again, or in another order, leaves the same tables.
+   */
+  void apply(List<AuditRow> rows, ProjectionOffset newOffset) throws SQLException;
+
+  /** The database's current transaction horizon (for deciding that a journal gap is permanent). */
+  TxHorizon horizon() throws SQLException;
+
+  /** Every observer's violations in {@code txId}, oldest first. */
+  List<ViolationEntry> violationsByTx(String txId) throws SQLException;
+
+  /** Every observer's view of {@code txId}, by observer. */
+  List<TransactionEntry> transactionsByTx(String txId) throws SQLException;
+
+  /** {@code observedBy}'s view of {@code txId}. */
+  Optional<TransactionEntry> transaction(int observedBy, String txId) throws SQLException;
+
+  /**
+   * Transactions {@code observedBy} still has COLLECTING, oldest first: the tallies to revive at
+   * start-up so their deadlines resume.
+   */
+  List<String> openTransactions(int observedBy) throws SQLException;
+}

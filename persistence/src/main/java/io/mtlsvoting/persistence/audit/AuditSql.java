@@ -1,0 +1,147 @@
+package io.mtlsvoting.persistence.audit;
+
+/**
+ * The SQL of the audit repository. Counters (total_votes, vote_count, violations) grow only when
+ * the vote or violation row is new, and score, ban and state change only for a later journal
+ * ordering than the one that set them, so every statement is idempotent and order-independent.
+ */
+final class AuditSql {
+
+  private AuditSql() {}
+
+  static final String COUNTED_VOTE =
+      """
+      WITH v AS (
+        INSERT INTO votes (observed_by, tx_id, node_id, value, issued_at, signature, counted,
+                           journal_ordering, journaled_at)
+        VALUES (?, ?, ?, ?, ?, ?, TRUE, ?, ?)
+        ON CONFLICT (observed_by, tx_id, node_id, value)
+          DO UPDATE SET counted = TRUE WHERE NOT votes.counted
+        RETURNING observed_by, tx_id, node_id, issued_at
+      ), r AS (
+        INSERT INTO reputation_scores AS r (observed_by, node_id, total_votes, last_seen)
+        SELECT observed_by, node_id, 1, issued_at FROM v
+        ON CONFLICT (observed_by, node_id) DO UPDATE
+          SET total_votes = r.total_votes + 1, last_seen = GREATEST(r.last_seen, EXCLUDED.last_seen)
+      )
+      INSERT INTO transactions AS t (observed_by, tx_id, state, vote_count)
+      SELECT observed_by, tx_id, 'COLLECTING', 1 FROM v
+      ON CONFLICT (observed_by, tx_id) DO UPDATE SET vote_count = t.vote_count + 1
+      """;
+
+  static final String EVIDENCE_VOTE =
+      """
+      INSERT INTO votes (observed_by, tx_id, node_id, value, issued_at, signature, counted,
+                         journal_ordering, journaled_at)
+      VALUES (?, ?, ?, ?, ?, ?, FALSE, ?, ?)
+      ON CONFLICT (observed_by, tx_id, node_id, value) DO NOTHING
+      """;
+
+  static final String VIOLATION =
+      """
+      WITH x AS (
+        INSERT INTO byzantine_violations (observed_by, tx_id, node_id, violation_type, evidence,
+                                          journal_ordering, detected_at)
+        VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)
+        ON CONFLICT (observed_by, tx_id, node_id, violation_type) DO NOTHING
+        RETURNING observed_by, node_id
+      )
+      INSERT INTO reputation_scores AS r (observed_by, node_id, violations)
+      SELECT observed_by, node_id, 1 FROM x
+      ON CONFLICT (observed_by, node_id) DO UPDATE SET violations = r.violations + 1
+      """;
+
+  static final String SCORE =
+      """
+      INSERT INTO reputation_scores AS r (observed_by, node_id, score, score_ordering)
+      VALUES (?, ?, ?, ?)
+      ON CONFLICT (observed_by, node_id) DO UPDATE
+        SET score = EXCLUDED.score, score_ordering = EXCLUDED.score_ordering
+        WHERE r.score_ordering < EXCLUDED.score_ordering
+      """;
+
+  static final String BAN =
+      """
+      INSERT INTO reputation_scores AS r (observed_by, node_id, banned, ban_reason, ban_ordering)
+      VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (observed_by, node_id) DO UPDATE
+        SET banned = EXCLUDED.banned, ban_reason = EXCLUDED.ban_reason,
+            ban_ordering = EXCLUDED.ban_ordering
+        WHERE r.ban_ordering < EXCLUDED.ban_ordering
+      """;
+
+  private static final String LATER_STATE =
+      """
+        state = CASE WHEN t.state_ordering < EXCLUDED.state_ordering
+                     THEN EXCLUDED.state ELSE t.state END,
+        state_ordering = GREATEST(t.state_ordering, EXCLUDED.state_ordering)
+      """;
+
+  static final String TX_OPENED =
+      """
+      INSERT INTO transactions AS t (observed_by, tx_id, state, first_vote_at, deadline_at,
+                                     state_ordering)
+      VALUES (?, ?, 'COLLECTING', ?, ?, ?)
+      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
+        first_vote_at = EXCLUDED.first_vote_at, deadline_at = EXCLUDED.deadline_at,
+      """
+          + LATER_STATE;
+
+  static final String TX_STATE =
+      """
+      INSERT INTO transactions AS t (observed_by, tx_id, state, value, quorum_certificate,
+                                     outcome_reason, decided_at, committed_at, state_ordering)
+      VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)
+      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
+        value = COALESCE(EXCLUDED.value, t.value),
+        quorum_certificate = COALESCE(EXCLUDED.quorum_certificate, t.quorum_certificate),
+        outcome_reason = COALESCE(EXCLUDED.outcome_reason, t.outcome_reason),
+        decided_at = COALESCE(t.decided_at, EXCLUDED.decided_at),
+        committed_at = COALESCE(t.committed_at, EXCLUDED.committed_at),
+      """
+          + LATER_STATE;
+
+  static final String SAFETY_ALARM =
+      """
+      INSERT INTO transactions AS t (observed_by, tx_id, state, safety_alarm)
+      VALUES (?, ?, 'COLLECTING', ?)
+      ON CONFLICT (observed_by, tx_id) DO UPDATE SET safety_alarm = EXCLUDED.safety_alarm
+      """;
+
+  static final String JOURNAL_TIMES =
+      "SELECT ordering, write_timestamp FROM event_journal WHERE ordering = ANY (?)";
+
+  static final String LOAD_OFFSET =
+      "SELECT last_ordering, head_ordering, pending_gaps FROM projection_offset"
+          + " WHERE projection_name = ?";
+
+  static final String STORE_OFFSET =
+      """
+      INSERT INTO projection_offset (projection_name, last_ordering, head_ordering, pending_gaps)
+      VALUES (?, ?, ?, ?)
+      ON CONFLICT (projection_name) DO UPDATE SET
+        last_ordering = EXCLUDED.last_ordering, head_ordering = EXCLUDED.head_ordering,
+        pending_gaps = EXCLUDED.pending_gaps, updated_at = clock_timestamp()
+      """;
+
+  static final String HORIZON =
+      "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint"
+          + " FROM pg_current_snapshot() AS s";
+
+  static final String VIOLATIONS_BY_TX =
+      "SELECT id, observed_by, tx_id, node_id, violation_type, evidence::text, detected_at"
+          + " FROM byzantine_violations WHERE tx_id = ? ORDER BY detected_at, id";
+
+  private static final String TX_COLUMNS =
+      "SELECT observed_by, tx_id, state, value, vote_count, quorum_certificate::text,"
+          + " first_vote_at, deadline_at, decided_at, committed_at, outcome_reason, safety_alarm"
+          + " FROM transactions";
+
+  static final String TRANSACTIONS_BY_TX = TX_COLUMNS + " WHERE tx_id = ? ORDER BY observed_by";
+
+  static final String TRANSACTION = TX_COLUMNS + " WHERE tx_id = ? AND observed_by = ?";
+
+  static final String OPEN_TRANSACTIONS =
+      "SELECT tx_id FROM transactions WHERE observed_by = ? AND state = 'COLLECTING'"
+          + " ORDER BY first_vote_at NULLS LAST, tx_id";
+}

@@ -1,0 +1,205 @@
+package io.mtlsvoting.persistence.audit;
+
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Plain-JDBC {@link AuditRepository}; the SQL of each row kind is in {@link AuditSql}. */
+final class JdbcAuditRepository implements AuditRepository {
+
+  private final DataSource dataSource;
+
+  JdbcAuditRepository(DataSource dataSource) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+  }
+
+  @Override
+  public ProjectionOffset loadOffset(String name) throws SQLException {
+    Objects.requireNonNull(name, "name");
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(AuditSql.LOAD_OFFSET)) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return ProjectionOffset.start(name);
+        }
+        List<Long> gaps = new ArrayList<>();
+        for (Long g : (Long[]) rs.getArray(3).getArray()) {
+          gaps.add(g);
+        }
+        return new ProjectionOffset(name, rs.getLong(1), rs.getLong(2), gaps);
+      }
+    }
+  }
+
+  @Override
+  public void apply(List<AuditRow> rows, ProjectionOffset newOffset) throws SQLException {
+    Objects.requireNonNull(rows, "rows");
+    Objects.requireNonNull(newOffset, "newOffset");
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        Map<Long, Timestamp> journaled = journalTimes(c, rows);
+        // Rows of one kind go in one JDBC batch; the upserts commute, so kinds may go in any order.
+        try (RowWriter writer = new RowWriter(c, journaled)) {
+          for (AuditRow row : rows) {
+            writer.add(row);
+          }
+          writer.execute();
+        }
+        storeOffset(c, newOffset);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  /** When each row's event was journaled (now for an event no longer in the journal). */
+  private static Map<Long, Timestamp> journalTimes(Connection c, List<AuditRow> rows)
+      throws SQLException {
+    Map<Long, Timestamp> times = new HashMap<>();
+    if (rows.isEmpty()) {
+      return times;
+    }
+    Long[] orderings = rows.stream().map(AuditRow::ordering).distinct().toArray(Long[]::new);
+    try (PreparedStatement ps = c.prepareStatement(AuditSql.JOURNAL_TIMES)) {
+      Array array = c.createArrayOf("bigint", orderings);
+      ps.setArray(1, array);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          times.put(rs.getLong(1), Timestamp.from(Instant.ofEpochMilli(rs.getLong(2))));
+        }
+      }
+    }
+    Timestamp now = Timestamp.from(Instant.now());
+    for (Long o : orderings) {
+      times.putIfAbsent(o, now);
+    }
+    return times;
+  }
+
+  private static void storeOffset(Connection c, ProjectionOffset o) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(AuditSql.STORE_OFFSET)) {
+      ps.setString(1, o.name());
+      ps.setLong(2, o.watermark());
+      ps.setLong(3, o.head());
+      ps.setArray(4, c.createArrayOf("bigint", o.gaps().toArray(Long[]::new)));
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public TxHorizon horizon() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(AuditSql.HORIZON);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return new TxHorizon(rs.getLong(1), rs.getLong(2));
+    }
+  }
+
+  @Override
+  public List<ViolationEntry> violationsByTx(String txId) throws SQLException {
+    Objects.requireNonNull(txId, "txId");
+    List<ViolationEntry> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(AuditSql.VIOLATIONS_BY_TX)) {
+      ps.setString(1, txId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new ViolationEntry(
+                  rs.getLong(1),
+                  rs.getInt(2),
+                  rs.getString(3),
+                  rs.getInt(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getTimestamp(7).toInstant()));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<TransactionEntry> transactionsByTx(String txId) throws SQLException {
+    Objects.requireNonNull(txId, "txId");
+    return transactions(AuditSql.TRANSACTIONS_BY_TX, txId, 0);
+  }
+
+  @Override
+  public Optional<TransactionEntry> transaction(int observedBy, String txId) throws SQLException {
+    Objects.requireNonNull(txId, "txId");
+    return transactions(AuditSql.TRANSACTION, txId, observedBy).stream().findFirst();
+  }
+
+  private List<TransactionEntry> transactions(String sql, String txId, int observedBy)
+      throws SQLException {
+    List<TransactionEntry> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, txId);
+      if (observedBy != 0) {
+        ps.setInt(2, observedBy);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          BigDecimal value = rs.getBigDecimal(4);
+          out.add(
+              new TransactionEntry(
+                  rs.getInt(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  value != null,
+                  value == null ? 0L : value.toBigInteger().longValue(),
+                  rs.getInt(5),
+                  rs.getString(6),
+                  instant(rs.getTimestamp(7)),
+                  instant(rs.getTimestamp(8)),
+                  instant(rs.getTimestamp(9)),
+                  instant(rs.getTimestamp(10)),
+                  rs.getString(11),
+                  rs.getString(12)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<String> openTransactions(int observedBy) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(AuditSql.OPEN_TRANSACTIONS)) {
+      ps.setInt(1, observedBy);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
+  }
+}
