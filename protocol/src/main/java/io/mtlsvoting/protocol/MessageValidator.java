@@ -22,6 +22,8 @@ final class MessageValidator {
       check(HEX64.matcher(h.configHash()).matches(), "configHash must be 64 lower-case hex");
     } else if (m instanceof Vote v) {
       vote(v);
+    } else if (m instanceof Echo e) {
+      vote(e.vote());
     } else if (m instanceof Evidence e) {
       vote(e.first());
       vote(e.second());

@@ -1,4 +1,5 @@
 package io.mtlsvoting.protocol;
 
 /** A message exchanged between two authenticated nodes over the mesh. */
-public sealed interface PeerMessage extends Message permits Hello, Vote, Evidence, Ping, Pong {}
+public sealed interface PeerMessage extends Message
+    permits Hello, Vote, Evidence, Echo, Ping, Pong {}

@@ -1,14 +1,15 @@
 package io.mtlsvoting.node.tally;
 
 import io.mtlsvoting.node.mesh.Broadcaster;
+import io.mtlsvoting.protocol.Echo;
 import io.mtlsvoting.protocol.Evidence;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The standard reaction to journaled tally events: broadcast this node's own counted votes and the
- * evidence of double votes it detected itself, ban proven offenders and penalize minority and
- * silent voters through the {@link BanRegistry}.
+ * The standard reaction to journaled tally events: broadcast this node's own counted votes, the
+ * evidence of double votes it detected itself and echoes of dissenting votes, ban proven offenders
+ * and penalize minority and silent voters through the {@link BanRegistry}.
  */
 public final class NodeTallyListener implements TallyListener {
   private final int selfId;
@@ -37,6 +38,8 @@ public final class NodeTallyListener implements TallyListener {
       registry.tell(new BanRegistry.Ban(e.nodeId(), e.type(), e.txId(), e.reason()));
     } else if (event instanceof TallyEvent.MinorityVoteDetected e) {
       registry.tell(new BanRegistry.Penalize(e.nodeId(), e.type(), e.txId()));
+      // Peers holding another signed value from this node can then prove a double vote.
+      broadcaster.broadcast(new Echo(e.vote()));
     } else if (event instanceof TallyEvent.SilentFailureDetected e) {
       registry.tell(new BanRegistry.Penalize(e.nodeId(), e.type(), e.txId()));
     }

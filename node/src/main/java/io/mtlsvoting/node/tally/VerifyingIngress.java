@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.tally;
 
 import io.mtlsvoting.node.mesh.PeerIngress;
+import io.mtlsvoting.protocol.Echo;
 import io.mtlsvoting.protocol.Evidence;
 import io.mtlsvoting.protocol.Message;
 import io.mtlsvoting.protocol.TxIds;
@@ -96,6 +97,8 @@ public final class VerifyingIngress implements PeerIngress, AutoCloseable {
       work = () -> verifyVote(authenticatedPeerId, v);
     } else if (message instanceof Evidence e) {
       work = () -> verifyEvidence(authenticatedPeerId, e);
+    } else if (message instanceof Echo e) {
+      work = () -> verifyEcho(e.vote());
     } else {
       metrics.increment("ingress.unexpected." + message.getClass().getSimpleName());
       return;
@@ -151,6 +154,19 @@ public final class VerifyingIngress implements PeerIngress, AutoCloseable {
     }
     metrics.increment("ingress.evidence-verified");
     router.tell(new VoteRouter.Route(a.txId(), new VoteTally.ReportEvidence(e, peer)));
+  }
+
+  /**
+   * An echoed vote is checked under its signer's key (not the relaying peer's) and never counted.
+   */
+  private void verifyEcho(Vote v) {
+    VoteVerifier verifier = verifiers.get(v.nodeId());
+    if (verifier == null || !TxIds.isValid(v.txId()) || !verifier.verify(clusterId, v)) {
+      metrics.increment("ingress.invalid-echo");
+      return;
+    }
+    metrics.increment("ingress.echo-verified");
+    router.tell(new VoteRouter.Route(v.txId(), new VoteTally.CrossCheck(v)));
   }
 
   /** Stops the verification pool; queued work is discarded. */

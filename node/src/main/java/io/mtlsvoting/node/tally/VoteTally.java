@@ -42,6 +42,12 @@ public final class VoteTally
   /** Verified proof of a double vote, received from peer {@code reporterId}. */
   public record ReportEvidence(Evidence evidence, int reporterId) implements Command {}
 
+  /**
+   * A verified vote of another node echoed by a peer: never counted, only compared with the vote
+   * this tally holds from the same node; a different value proves a double vote.
+   */
+  public record CrossCheck(Vote vote) implements Command {}
+
   /** The ban authority banned {@code nodeId}. */
   public record ExcludeBanned(int nodeId) implements Command {}
 
@@ -129,6 +135,7 @@ public final class VoteTally
         .onCommand(CastOwn.class, this::onCastOwn)
         .onCommand(ReportInvalidSignature.class, this::onInvalidSignature)
         .onCommand(ReportEvidence.class, this::onEvidence)
+        .onCommand(CrossCheck.class, this::onCrossCheck)
         .onCommand(
             ExcludeBanned.class,
             (s, c) -> persistStep(rules.onBanned(s, c.nodeId(), deps.bans()).events()))
@@ -188,6 +195,17 @@ public final class VoteTally
     Evidence e = c.evidence();
     return persistStep(
         rules.onEvidence(s, e.first(), e.second(), c.reporterId(), deps.bans()).events());
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onCrossCheck(TallyState s, CrossCheck c) {
+    Vote echoed = c.vote();
+    Vote held = s.votes().get(echoed.nodeId());
+    if (held == null || held.value() == echoed.value()) {
+      return persistStep(List.of());
+    }
+    // This node now holds both signed values itself, so it reports (and gossips) the proof.
+    int self = deps.membership().selfId();
+    return persistStep(rules.onEvidence(s, held, echoed, self, deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onCommit(TallyState s, Commit c) {

@@ -95,7 +95,10 @@ class EndToEndVotingTest {
     }
   }
 
-  /** The evidence may arrive after the decision (from the peer that saw both values first). */
+  /**
+   * The evidence may arrive after the decision: a node that got the other value echoes it, and the
+   * node holding both values gossips the proof.
+   */
   private static void awaitDoubleVoteRecorded(int node, String tx) {
     NodeContext c = cluster.node(node).context();
     VoteVerifier cheaterKey = VoteVerifier.of(c.memberCertificates().get(5));
@@ -104,7 +107,8 @@ class EndToEndVotingTest {
       TallyState s = c.caster().status(tx).toCompletableFuture().join();
       var dv =
           s.violations().stream().filter(v -> v.type() == ViolationType.DOUBLE_VOTING).toList();
-      if (!dv.isEmpty()) {
+      // The ban follows the journaled violation through the reputation authority.
+      if (!dv.isEmpty() && c.bans().test(5)) {
         assertEquals(1, dv.size(), "one double vote at node " + node + ": " + dv);
         ViolationRecord v = dv.get(0);
         assertEquals(5, v.nodeId(), "the cheater is accused, nobody else: " + s.violations());
@@ -115,7 +119,6 @@ class EndToEndVotingTest {
         assertTrue(a.value() != b.value(), "two different values");
         assertTrue(cheaterKey.verify(c.settings().clusterId(), a), "first vote signed by node 5");
         assertTrue(cheaterKey.verify(c.settings().clusterId(), b), "second vote signed by node 5");
-        assertTrue(c.bans().test(5), "node " + node + " banned node 5");
         return;
       }
       if (System.nanoTime() > deadline) {

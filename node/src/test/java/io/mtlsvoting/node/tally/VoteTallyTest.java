@@ -249,6 +249,21 @@ class VoteTallyTest {
   }
 
   @Test
+  void anEchoedConflictingVoteProvesADoubleVoteAndAMatchingOneIsIgnored() {
+    deliver(3, 7);
+    assertTrue(
+        kit.runCommand(new VoteTally.CrossCheck(v(3, 7))).events().isEmpty(),
+        "the same value is no proof");
+    assertTrue(
+        kit.runCommand(new VoteTally.CrossCheck(v(4, 9))).events().isEmpty(),
+        "an echo is never counted as a vote");
+    assertFalse(kit.getState().votes().containsKey(4));
+    var events = kit.runCommand(new VoteTally.CrossCheck(v(3, 8))).events();
+    assertEquals(List.of(new TallyEvent.DoubleVoteDetected(TX, 3, v(3, 7), v(3, 8), 1)), events);
+    assertTrue(kit.getState().excluded().contains(3));
+  }
+
+  @Test
   void ownVoteOfAnotherValueIsRefused() {
     var first = kit.<VoteTally.CastReply>runCommand(ref -> new VoteTally.CastOwn(v(1, 7), ref));
     assertInstanceOf(VoteTally.CastAccepted.class, first.reply());
