@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.runtime;
 
+import io.mtlsvoting.node.audit.AuditWriter;
 import io.mtlsvoting.node.config.NodeSettings;
 import io.mtlsvoting.node.mesh.Broadcaster;
 import io.mtlsvoting.node.mesh.Node;
@@ -35,6 +36,7 @@ public record NodeContext(
     ActorSystem<?> system,
     ActorRef<Node.Command> mesh,
     ActorRef<VoteRouter.Command> router,
+    ActorRef<AuditWriter.Command> audit,
     ActorRef<BanRegistry.Command> banRegistry,
     BanView bans,
     Broadcaster broadcaster,

@@ -1,5 +1,8 @@
 package io.mtlsvoting.node.runtime;
 
+import io.mtlsvoting.node.audit.AuditSettings;
+import io.mtlsvoting.node.audit.AuditWriter;
+import io.mtlsvoting.node.audit.ProjectionFaults;
 import io.mtlsvoting.node.config.NodeSettings;
 import io.mtlsvoting.node.mesh.Broadcaster;
 import io.mtlsvoting.node.mesh.ClientConnectionHandler;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
@@ -60,7 +64,9 @@ final class NodeGuardian {
       ClientConnectionHandler clients,
       List<TallyListener> extraListeners,
       HealthChecks health,
-      Duration askTimeout) {}
+      Duration askTimeout,
+      AuditSettings auditSettings,
+      DataSource dataSource) {}
 
   private NodeGuardian() {}
 
@@ -91,6 +97,10 @@ final class NodeGuardian {
         VerifyingIngress.create(
             p.membership(), p.memberCertificates(), router, p.tallySettings(), metrics);
     var mesh = ctx.spawn(Node.create(p.settings(), p.tls(), ingress, p.clients()), "mesh");
+    var audit =
+        ctx.spawn(
+            AuditWriter.create(self, p.auditSettings(), p.dataSource(), ProjectionFaults.NONE),
+            "audit");
     ctx.watch(mesh);
 
     Optional<ByzantineActions> byzantine =
@@ -121,6 +131,7 @@ final class NodeGuardian {
             ctx.getSystem(),
             mesh,
             router,
+            audit,
             registry,
             bans,
             broadcaster,

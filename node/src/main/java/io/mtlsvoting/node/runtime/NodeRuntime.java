@@ -2,6 +2,7 @@ package io.mtlsvoting.node.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import io.mtlsvoting.node.audit.AuditSettings;
 import io.mtlsvoting.node.config.ConfigProblem;
 import io.mtlsvoting.node.config.NodeSettings;
 import io.mtlsvoting.node.mesh.ClientConnectionHandler;
@@ -130,12 +131,15 @@ public final class NodeRuntime implements AutoCloseable {
             delegating,
             List.copyOf(extraListeners),
             health,
-            askTimeout);
+            askTimeout,
+            AuditSettings.fromConfig(config),
+            lease.dataSource());
     CompletableFuture<NodeContext> ready = new CompletableFuture<>();
     ActorSystem<NodeGuardian.Command> system =
         ActorSystem.create(NodeGuardian.create(parts, ready), "node-" + settings.nodeId(), config);
     try {
       NodeContext context = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      OpenTallies.reviveWhenProjected(context, lease.dataSource());
       return new NodeRuntime(system, context, lease, embedded, clients);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
       system.terminate();

@@ -1,0 +1,106 @@
+package io.mtlsvoting.node.runtime;
+
+import io.mtlsvoting.node.audit.AuditWriter;
+import io.mtlsvoting.node.tally.TallyState;
+import io.mtlsvoting.node.tally.VoteRouter;
+import io.mtlsvoting.node.tally.VoteTally;
+import io.mtlsvoting.persistence.audit.AuditRepository;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Revives, at node start, the tallies that were still collecting when the node stopped, so their
+ * vote-timeout deadlines (kept in their journals) fire even if no vote touches them again. The list
+ * comes from the audit trail once its projection has caught up with the journal.
+ */
+final class OpenTallies {
+  private static final Logger log = LoggerFactory.getLogger(OpenTallies.class);
+  private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(120);
+
+  private OpenTallies() {}
+
+  static CompletionStage<Integer> reviveWhenProjected(NodeContext c, DataSource db) {
+    Executor jdbc =
+        c.system().dispatchers().lookup(DispatcherSelector.fromConfig(AuditWriter.JDBC_DISPATCHER));
+    AuditRepository audit = AuditRepository.create(db);
+    long until = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+    return CompletableFuture.supplyAsync(() -> journalHead(db), jdbc)
+        .thenCompose(head -> awaitProjected(c, head, until))
+        .thenApplyAsync(
+            ignored -> {
+              try {
+                return audit.openTransactions(c.nodeId());
+              } catch (SQLException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            jdbc)
+        .thenApply(
+            txs -> {
+              revive(c, txs);
+              return txs.size();
+            })
+        .whenComplete(
+            (n, e) -> {
+              if (e != null) {
+                log.warn("could not revive open tallies: {}", e.toString());
+              } else if (n > 0) {
+                log.info("revived {} open tallies; their original deadlines resume", n);
+              }
+            });
+  }
+
+  /** The highest journal ordering written so far (by any node sharing the database). */
+  private static long journalHead(DataSource db) {
+    try (Connection conn = db.getConnection();
+        Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery("SELECT coalesce(max(ordering), 0) FROM event_journal")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the journal head: " + e.getMessage(), e);
+    }
+  }
+
+  /** Completes once the projection's watermark has reached {@code head}, or at the limit. */
+  private static CompletionStage<Void> awaitProjected(NodeContext c, long head, long until) {
+    return AskPattern.<AuditWriter.Command, AuditWriter.Status>ask(
+            c.audit(), AuditWriter.GetStatus::new, Duration.ofSeconds(10), c.system().scheduler())
+        .thenCompose(
+            s ->
+                s.watermark() >= head || System.nanoTime() > until
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : later(c).thenCompose(x -> awaitProjected(c, head, until)));
+  }
+
+  private static CompletionStage<Void> later(NodeContext c) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    c.system()
+        .scheduler()
+        .scheduleOnce(
+            Duration.ofMillis(200), () -> f.complete(null), c.system().executionContext());
+    return f;
+  }
+
+  private static void revive(NodeContext c, List<String> txs) {
+    for (String tx : txs) {
+      // Any command wakes the tally; recovery replays its journal and re-arms the deadline.
+      c.router()
+          .tell(
+              new VoteRouter.Route(
+                  tx, new VoteTally.GetState(c.system().ignoreRef().<TallyState>narrow())));
+    }
+  }
+}
