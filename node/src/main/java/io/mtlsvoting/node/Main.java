@@ -1,5 +1,6 @@
 package io.mtlsvoting.node;
 
+import io.mtlsvoting.node.cli.PostgresCommand;
 import io.mtlsvoting.node.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "mtls-voting",
     mixinStandardHelpOptions = true,
-    subcommands = {RunCommand.class},
+    subcommands = {RunCommand.class, PostgresCommand.class},
     versionProvider = Main.Version.class,
     description = {
       "Byzantine-fault-tolerant threshold voting over mutual TLS 1.3.",

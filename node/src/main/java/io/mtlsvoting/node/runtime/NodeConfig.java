@@ -43,7 +43,7 @@ public final class NodeConfig {
   /** {@code operator} under the environment overrides, over the defaults, resolved. */
   public static Config withEnvironment(Config operator) {
     Config env = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), ENV_OVERRIDES);
-    return ConfigFactory.systemProperties()
+    return ConfigFactory.parseProperties(System.getProperties())
         .withFallback(env)
         .withFallback(operator)
         .withFallback(ConfigFactory.defaultReference())
