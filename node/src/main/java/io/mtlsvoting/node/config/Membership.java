@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /**
  * Reads the membership: {@code bootstrap-peers} when non-empty (plus this node), else the {@code
  * members} list. Plain {@code host:port} bootstrap entries get the lowest free ids in list order,
- * skipping this node's id and ids given explicitly as {@code id@host:port}.
+ * skipping this node's id and ids given explicitly as {@code id@host:port}. An explicit entry for
+ * this node sets the address its peers dial.
  */
 final class Membership {
   private Membership() {}
@@ -87,9 +88,11 @@ final class Membership {
       if (id < 1) {
         throw new ConfigProblem(key, "bad id in '" + entry + "': must be positive");
       }
-      if (!explicit.add(id) || id == nodeId) {
+      if (!explicit.add(id)) {
         throw new ConfigProblem(key, "duplicate member id " + id + " in '" + entry + "'");
       }
+      // This node's own entry is the address peers dial (it may differ from a 0.0.0.0 listen
+      // address), so one BOOTSTRAP_PEERS string can serve every node of a cluster.
       members.put(id, Addresses.parse(key, entry.substring(at + 1)));
     }
     int next = 1;

@@ -3,9 +3,12 @@ package io.mtlsvoting.node.runtime;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import io.mtlsvoting.node.config.ConfigProblem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,13 +43,36 @@ public final class NodeConfig {
     return withEnvironment(operator);
   }
 
-  /** {@code operator} under the environment overrides, over the defaults, resolved. */
+  /** {@code operator} under the process environment's overrides, over the defaults, resolved. */
   public static Config withEnvironment(Config operator) {
-    Config env = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), ENV_OVERRIDES);
+    return withEnvironment(operator, System.getenv());
+  }
+
+  /**
+   * {@code operator} under the overrides taken from {@code environment} (variable name to value, as
+   * a container's environment), over the defaults, resolved.
+   */
+  public static Config withEnvironment(Config operator, Map<String, String> environment) {
+    Config vars = ConfigFactory.parseMap(onlyPlainNames(environment));
+    Config env =
+        ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), ENV_OVERRIDES)
+            .resolveWith(vars, ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     return ConfigFactory.parseProperties(System.getProperties())
         .withFallback(env)
         .withFallback(operator)
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
+  }
+
+  /** Variable names with dots or other path syntax cannot be looked up and are left out. */
+  private static Map<String, String> onlyPlainNames(Map<String, String> environment) {
+    Map<String, String> out = new HashMap<>();
+    environment.forEach(
+        (k, v) -> {
+          if (k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 }

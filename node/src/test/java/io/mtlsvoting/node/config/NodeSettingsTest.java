@@ -108,6 +108,24 @@ class NodeSettingsTest {
   }
 
   @Test
+  void bootstrapMayListThisNodeWithTheAddressPeersDial() {
+    NodeSettings s =
+        load(
+            Map.of(
+                "mtls-voting.node-id", "2",
+                "mtls-voting.listen-address", "0.0.0.0:9000",
+                "mtls-voting.bootstrap-peers", "1@node-1:9000,2@node-2:9000,3@node-3:9000",
+                "mtls-voting.total-nodes", "3",
+                "mtls-voting.threshold", "2"));
+    assertEquals(List.of(1, 2, 3), List.copyOf(s.members().keySet()));
+    assertEquals("node-2", s.members().get(2).getHostString(), "advertised, not 0.0.0.0");
+    assertEquals("0.0.0.0", s.listenAddress().getHostString());
+    ConfigProblem twice =
+        problem(Map.of("mtls-voting.bootstrap-peers", "2@h:1,2@h:2", "mtls-voting.node-id", "2"));
+    assertTrue(twice.getMessage().contains("duplicate member id 2"), twice.getMessage());
+  }
+
+  @Test
   void missingKey() {
     Map<String, Object> m = base();
     Config c = config(m).withoutPath("mtls-voting.cluster-id");
