@@ -102,7 +102,12 @@ public final class Listener extends AbstractBehavior<Listener.Command> {
                 settings.listenAddress().getPort(),
                 128,
                 List.of(),
-                false,
+                // halfClose = true: when the server's TLS stage rejects a ClientHello (TLS 1.2,
+                // not TLS, ...) it first cancels its transport input and only then flushes the
+                // fatal alert; with halfClose = false Pekko's TCP stage closes the socket on that
+                // cancellation and the peer gets a bare FIN instead of the alert. The connection
+                // still closes once the TLS stage completes its output (eagerClose).
+                true,
                 Optional.empty())
             .to(Sink.foreach(this::handle))
             .run(materializer);
