@@ -41,6 +41,11 @@ final class Link {
       Duration handshakeTimeout,
       Duration silenceDeadline) {}
 
+  /**
+   * At most one TLS record's plaintext: the most bytes {@link #coalesce()} joins into one chunk.
+   */
+  static final long COALESCE_BYTES = 16 * 1024;
+
   private final long number = SEQUENCE.incrementAndGet();
   private final Params params;
   private final int peerId;
@@ -117,6 +122,16 @@ final class Link {
           done.whenComplete((d, error) -> owner.tell(terminated(error)));
           return NotUsed.getInstance();
         });
+  }
+
+  /**
+   * Goes between the frame encoder and the TLS stage: while TLS is busy, waiting frames are joined
+   * into one chunk (up to {@link #COALESCE_BYTES}), so a burst becomes few TLS records and stream
+   * messages instead of one per frame. An idle connection passes each frame on at once (no delay).
+   */
+  static Flow<ByteString, ByteString, NotUsed> coalesce() {
+    return Flow.<ByteString>create()
+        .batchWeighted(COALESCE_BYTES, b -> (long) b.size(), b -> b, ByteString::concat);
   }
 
   /** Queues one frame body; false (and counted as a drop) if the queue is full or closed. */

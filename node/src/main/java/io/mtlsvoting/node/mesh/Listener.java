@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.TLSClosing;
 import org.apache.pekko.stream.TLSProtocol;
@@ -101,8 +102,14 @@ public final class Listener extends AbstractBehavior<Listener.Command> {
                 settings.listenAddress().getHostString(),
                 settings.listenAddress().getPort(),
                 128,
-                List.of(),
-                false,
+                // Pekko already disables Nagle on every connection; stated so it stays that way.
+                List.of(TcpSO.tcpNoDelay(true)),
+                // halfClose = true: when the server's TLS stage rejects a ClientHello (TLS 1.2,
+                // not TLS, ...) it first cancels its transport input and only then flushes the
+                // fatal alert; with halfClose = false Pekko's TCP stage closes the socket on that
+                // cancellation and the peer gets a bare FIN instead of the alert. The connection
+                // still closes once the TLS stage completes its output (eagerClose).
+                true,
                 Optional.empty())
             .to(Sink.foreach(this::handle))
             .run(materializer);
@@ -251,6 +258,7 @@ public final class Listener extends AbstractBehavior<Listener.Command> {
         .filter(in -> in instanceof TLSProtocol.SessionBytes)
         .map(in -> ((TLSProtocol.SessionBytes) in).bytes())
         .via(framed)
+        .via(Link.coalesce())
         .map(bytes -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(bytes));
   }
 

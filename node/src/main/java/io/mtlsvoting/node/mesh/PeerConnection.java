@@ -24,8 +24,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.TLSClosing;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -162,7 +165,7 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
                 remote,
                 () -> tls.clientEngine(remote),
                 Optional.empty(),
-                List.of(),
+                List.of(TcpSO.tcpNoDelay(true)),
                 Optional.of(settings.handshakeTimeout()),
                 Optional.empty(),
                 session -> {
@@ -174,7 +177,9 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     var connected =
         link.flow()
             .joinMat(
-                Framing.simpleFramingProtocol(settings.maxFrameBytes()).join(tcp, Keep.right()),
+                Framing.simpleFramingProtocol(settings.maxFrameBytes())
+                    .atop(BidiFlow.fromFlows(Link.coalesce(), Flow.<ByteString>create()))
+                    .join(tcp, Keep.right()),
                 Keep.right())
             .run(materializer);
     dialling = link;
