@@ -1,6 +1,8 @@
 package io.mtlsvoting.node.mesh;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,6 +26,9 @@ final class PeerMetrics {
   private volatile PeerState state = PeerState.DISCONNECTED;
   private volatile Instant connectedSince;
   private volatile String lastError;
+  // Redial failures of a down peer would otherwise hide the reason a connection was refused.
+  private static final int RECENT_ERRORS = 8;
+  private final ArrayDeque<String> recentErrors = new ArrayDeque<>(RECENT_ERRORS);
   private volatile int openConnections;
   private volatile boolean inboundActive;
   private volatile long rttLastMicros = -1;
@@ -42,6 +47,18 @@ final class PeerMetrics {
 
   void lastError(String reason) {
     this.lastError = reason;
+    synchronized (recentErrors) {
+      if (recentErrors.size() == RECENT_ERRORS) {
+        recentErrors.removeFirst();
+      }
+      recentErrors.addLast(reason);
+    }
+  }
+
+  private List<String> recentErrors() {
+    synchronized (recentErrors) {
+      return List.copyOf(recentErrors);
+    }
   }
 
   synchronized void rtt(long micros) {
@@ -69,6 +86,7 @@ final class PeerMetrics {
         reconnects.get(),
         openConnections,
         inboundActive,
-        Optional.ofNullable(lastError));
+        Optional.ofNullable(lastError),
+        recentErrors());
   }
 }

@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.mesh;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param protocolErrors undecodable, oversize or out-of-order frames
  * @param failedAttempts connections that ended before the Hello exchange completed
  * @param reconnects times the peer became connected again after having been connected
+ * @param recentErrors the last few errors, oldest first ({@code lastError} is the newest)
  */
 public record PeerStatus(
     int nodeId,
@@ -30,4 +32,5 @@ public record PeerStatus(
     long reconnects,
     int openConnections,
     boolean inboundActive,
-    Optional<String> lastError) {}
+    Optional<String> lastError,
+    List<String> recentErrors) {}
