@@ -13,20 +13,31 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * Hands journaled tally events to the {@link EtcdWriter} without blocking: decisions go to the
  * outbox, and the bans this node enacts on proof (double vote, invalid signature) are published.
+ * Created before the router (the tallies need it) and {@link #bind bound} to the writer (which
+ * needs the router) before any vote is delivered.
  */
 public final class EtcdTallyListener implements TallyListener {
   private final int selfId;
-  private final ActorRef<EtcdWriter.Command> writer;
   private final Clock clock;
+  private volatile ActorRef<EtcdWriter.Command> writer;
 
-  public EtcdTallyListener(int selfId, ActorRef<EtcdWriter.Command> writer, Clock clock) {
+  public EtcdTallyListener(int selfId, Clock clock) {
     this.selfId = selfId;
-    this.writer = Objects.requireNonNull(writer, "writer");
     this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Sets the writer; call once, right after spawning it and before votes flow. */
+  public EtcdTallyListener bind(ActorRef<EtcdWriter.Command> etcdWriter) {
+    this.writer = Objects.requireNonNull(etcdWriter, "etcdWriter");
+    return this;
   }
 
   @Override
   public void onEvent(TallyEvent event, TallyState after) {
+    if (writer == null) {
+      // A wiring error, not a runtime condition; TallyListener.all counts it.
+      throw new IllegalStateException("EtcdTallyListener used before bind(writer)");
+    }
     if (event instanceof TallyEvent.ThresholdReached e) {
       writer.tell(new EtcdWriter.ThresholdReached(e.txId(), e.certificate()));
     } else if (event instanceof TallyEvent.DoubleVoteDetected e && e.nodeId() != selfId) {
