@@ -143,7 +143,9 @@ final class BanSync {
       log.info("node {} unbanned here: its ban was deleted from etcd", u.result().nodeId());
     } else if (msg instanceof Registered r && r.error() != null) {
       log.warn(
-          "members/{} not registered yet, retrying: {}", deps.membership().selfId(), r.error());
+          "members/{} not registered yet, retrying: {}",
+          deps.membership().selfId(),
+          r.error().getMessage());
     }
   }
 

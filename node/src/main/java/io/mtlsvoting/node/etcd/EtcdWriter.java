@@ -8,6 +8,7 @@ import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
 import io.mtlsvoting.protocol.QuorumCertificate;
 import io.mtlsvoting.protocol.UnsignedValues;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -85,6 +86,8 @@ public final class EtcdWriter
 
   private record Retry() implements Command {}
 
+  private record Flush() implements Command {}
+
   /** Internal messages of {@link BanSync}. */
   record BanMessage(BanSync.Msg msg) implements Command {}
 
@@ -97,6 +100,8 @@ public final class EtcdWriter
   private final TimerScheduler<Command> timers;
   private final BanSync bans;
   private final Set<String> inFlight = new HashSet<>();
+  private final List<OutboxEvent> unflushed = new ArrayList<>();
+  private final Set<String> queuedTxs = new HashSet<>();
   private boolean configAgreed;
   private boolean configChecking;
   private List<String> configDifferences = List.of();
@@ -146,6 +151,7 @@ public final class EtcdWriter
         .onCommand(ThresholdReached.class, this::onThreshold)
         .onCommand(ConsensusAnswered.class, this::onConsensus)
         .onCommand(TallyAnswered.class, this::onTally)
+        .onCommand(Flush.class, (s, c) -> onFlush(s))
         .onCommand(ConfigAnswered.class, this::onConfig)
         .onCommand(Retry.class, (s, c) -> pumpAfter(() -> retryScheduled = false, s))
         .onCommand(PublishBan.class, (s, c) -> pumpAfter(() -> bans.enqueuePut(c.ban()), s))
@@ -156,14 +162,47 @@ public final class EtcdWriter
   }
 
   private ReplyEffect<OutboxEvent, OutboxState> onThreshold(OutboxState s, ThresholdReached c) {
-    if (s.pending().containsKey(c.txId())) {
+    if (s.pending().containsKey(c.txId()) || !queuedTxs.add(c.txId())) {
       return Effect().noReply();
     }
     QuorumCertificate qc = c.certificate();
+    buffer(new OutboxEvent.CommitQueued(c.txId(), CoordinationJson.certificate(qc), qc.value()));
+    return Effect().noReply();
+  }
+
+  /** Group commit: events gathered while a write is under way go to the journal in one write. */
+  private void buffer(OutboxEvent e) {
+    if (unflushed.isEmpty()) {
+      ctx.getSelf().tell(new Flush());
+    }
+    unflushed.add(e);
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> onFlush(OutboxState s) {
+    if (unflushed.isEmpty()) {
+      return Effect().noReply();
+    }
+    List<OutboxEvent> events = List.copyOf(unflushed);
+    unflushed.clear();
     return Effect()
-        .persist(
-            new OutboxEvent.CommitQueued(c.txId(), CoordinationJson.certificate(qc), qc.value()))
-        .thenRun(this::pump)
+        .persist(events)
+        .thenRun(
+            (OutboxState after) -> {
+              for (OutboxEvent e : events) {
+                if (e instanceof OutboxEvent.CommitQueued q) {
+                  queuedTxs.remove(q.txId());
+                } else if (e instanceof OutboxEvent.CommitDone d) {
+                  inFlight.remove(d.txId());
+                  if (d.result() == OutboxEvent.Result.SAFETY_ALARM
+                      || d.result() == OutboxEvent.Result.UNREADABLE_CONFLICT) {
+                    alarms++;
+                  } else {
+                    committed++;
+                  }
+                }
+              }
+              pump(after);
+            })
         .thenNoReply();
   }
 
@@ -212,20 +251,9 @@ public final class EtcdWriter
   }
 
   private ReplyEffect<OutboxEvent, OutboxState> done(String txId, OutboxEvent.Result result) {
-    return Effect()
-        .persist(new OutboxEvent.CommitDone(txId, result))
-        .thenRun(
-            (OutboxState after) -> {
-              inFlight.remove(txId);
-              if (result == OutboxEvent.Result.SAFETY_ALARM
-                  || result == OutboxEvent.Result.UNREADABLE_CONFLICT) {
-                alarms++;
-              } else {
-                committed++;
-              }
-              pump(after);
-            })
-        .thenNoReply();
+    // Stays in flight until the CommitDone is journaled, so it is not dispatched again.
+    buffer(new OutboxEvent.CommitDone(txId, result));
+    return Effect().noReply();
   }
 
   private ReplyEffect<OutboxEvent, OutboxState> onConfig(OutboxState s, ConfigAnswered c) {
@@ -315,7 +343,7 @@ public final class EtcdWriter
     return new Status(
         etcd.isHealthy() && failures == 0,
         configAgreed,
-        s.pending().size(),
+        s.pending().size() + queuedTxs.size(),
         inFlight.size(),
         bans.pendingCount(),
         committed,
