@@ -1,0 +1,374 @@
+package io.mtlsvoting.node.etcd;
+
+import io.mtlsvoting.node.tally.VoteRouter;
+import io.mtlsvoting.node.tally.VoteTally;
+import io.mtlsvoting.persistence.etcd.ConfigResult;
+import io.mtlsvoting.persistence.etcd.ConsensusResult;
+import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
+import io.mtlsvoting.protocol.QuorumCertificate;
+import io.mtlsvoting.protocol.UnsignedValues;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The node's single owner of etcd traffic. Decided transactions enter a journaled outbox ({@code
+ * node-<self>|etcd-outbox}); each QC is stored create-if-absent under {@code consensus/<tx_id>}
+ * (pipelined, bounded in flight) and the tally is then committed with the value etcd holds. While
+ * etcd is unreachable the outbox waits and retries with backoff; voting never waits for it. Bans
+ * are published and followed through {@link BanSync}.
+ */
+public final class EtcdWriter
+    extends EventSourcedBehaviorWithEnforcedReplies<EtcdWriter.Command, OutboxEvent, OutboxState> {
+
+  /** Messages of the writer. */
+  public sealed interface Command {}
+
+  /** A tally reached its threshold (told by {@link EtcdTallyListener}). */
+  public record ThresholdReached(String txId, QuorumCertificate certificate) implements Command {}
+
+  /** Publish a ban this node enacted under {@code banned/<id>}. */
+  public record PublishBan(BanRecord ban) implements Command {}
+
+  /** An operator lifted a ban on this node: delete {@code banned/<id>}. */
+  public record PublishUnban(int nodeId) implements Command {}
+
+  /** Asks for the coordination health, for {@code info}/{@code monitor}. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /**
+   * Coordination health.
+   *
+   * @param healthy etcd answers and the last request succeeded
+   * @param configAgreed etcd holds this node's cluster config
+   * @param pending decided txs not yet confirmed in etcd and committed
+   * @param inFlight of those, how many are being worked on now
+   * @param pendingBans ban writes waiting for etcd
+   * @param committed commits completed since start
+   * @param safetyAlarms conflicting records found in etcd since start
+   * @param lastError the last etcd error, if any
+   */
+  public record Status(
+      boolean healthy,
+      boolean configAgreed,
+      int pending,
+      int inFlight,
+      int pendingBans,
+      long committed,
+      long safetyAlarms,
+      Optional<String> lastError) {}
+
+  private record ConfigAnswered(ConfigResult result, Throwable error) implements Command {}
+
+  private record ConsensusAnswered(String txId, ConsensusResult result, Throwable error)
+      implements Command {}
+
+  private record TallyAnswered(String txId, VoteTally.CommitReply reply, Throwable error)
+      implements Command {}
+
+  private record Retry() implements Command {}
+
+  private record Flush() implements Command {}
+
+  /** Internal messages of {@link BanSync}. */
+  record BanMessage(BanSync.Msg msg) implements Command {}
+
+  private static final Duration TALLY_TIMEOUT = Duration.ofSeconds(30);
+
+  private final EtcdWriterDeps deps;
+  private final EtcdWriterSettings settings;
+  private final EtcdCoordinator etcd;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final BanSync bans;
+  private final Set<String> inFlight = new HashSet<>();
+  private final List<OutboxEvent> unflushed = new ArrayList<>();
+  private final Set<String> queuedTxs = new HashSet<>();
+  private boolean configAgreed;
+  private boolean configChecking;
+  private List<String> configDifferences = List.of();
+  private int failures;
+  private boolean retryScheduled;
+  private long committed;
+  private long alarms;
+  private String lastError;
+
+  private EtcdWriter(
+      EtcdWriterDeps deps, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    super(persistenceId(deps.membership().selfId()));
+    this.deps = deps;
+    this.settings = deps.settings();
+    this.etcd = deps.coordinator();
+    this.ctx = ctx;
+    this.timers = timers;
+    this.configAgreed = deps.configAgreed();
+    this.bans = new BanSync(deps, ctx, this::onFailure, this::onSuccess);
+  }
+
+  /** The writer of one node; spawn it once, before the tallies start deciding. */
+  public static Behavior<Command> create(EtcdWriterDeps deps) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new EtcdWriter(deps, ctx, timers)));
+  }
+
+  public static PersistenceId persistenceId(int selfId) {
+    return PersistenceId.ofUniqueId("node-" + selfId + "|etcd-outbox");
+  }
+
+  @Override
+  public OutboxState emptyState() {
+    return OutboxState.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.outboxSnapshotEvery(), 2)
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, OutboxEvent, OutboxState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(ThresholdReached.class, this::onThreshold)
+        .onCommand(ConsensusAnswered.class, this::onConsensus)
+        .onCommand(TallyAnswered.class, this::onTally)
+        .onCommand(Flush.class, (s, c) -> onFlush(s))
+        .onCommand(ConfigAnswered.class, this::onConfig)
+        .onCommand(Retry.class, (s, c) -> pumpAfter(() -> retryScheduled = false, s))
+        .onCommand(PublishBan.class, (s, c) -> pumpAfter(() -> bans.enqueuePut(c.ban()), s))
+        .onCommand(PublishUnban.class, (s, c) -> pumpAfter(() -> bans.enqueueDelete(c.nodeId()), s))
+        .onCommand(BanMessage.class, (s, c) -> pumpAfter(() -> bans.onMessage(c.msg()), s))
+        .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), status(s)))
+        .build();
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> onThreshold(OutboxState s, ThresholdReached c) {
+    if (s.pending().containsKey(c.txId()) || !queuedTxs.add(c.txId())) {
+      return Effect().noReply();
+    }
+    QuorumCertificate qc = c.certificate();
+    buffer(new OutboxEvent.CommitQueued(c.txId(), CoordinationJson.certificate(qc), qc.value()));
+    return Effect().noReply();
+  }
+
+  /** Group commit: events gathered while a write is under way go to the journal in one write. */
+  private void buffer(OutboxEvent e) {
+    if (unflushed.isEmpty()) {
+      ctx.getSelf().tell(new Flush());
+    }
+    unflushed.add(e);
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> onFlush(OutboxState s) {
+    if (unflushed.isEmpty()) {
+      return Effect().noReply();
+    }
+    List<OutboxEvent> events = List.copyOf(unflushed);
+    unflushed.clear();
+    return Effect()
+        .persist(events)
+        .thenRun(
+            (OutboxState after) -> {
+              for (OutboxEvent e : events) {
+                if (e instanceof OutboxEvent.CommitQueued q) {
+                  queuedTxs.remove(q.txId());
+                } else if (e instanceof OutboxEvent.CommitDone d) {
+                  inFlight.remove(d.txId());
+                  if (d.result() == OutboxEvent.Result.SAFETY_ALARM
+                      || d.result() == OutboxEvent.Result.UNREADABLE_CONFLICT) {
+                    alarms++;
+                  } else {
+                    committed++;
+                  }
+                }
+              }
+              pump(after);
+            })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> onConsensus(OutboxState s, ConsensusAnswered c) {
+    OutboxState.Pending p = s.pending().get(c.txId());
+    if (c.error() != null || p == null) {
+      inFlight.remove(c.txId());
+      if (c.error() != null) {
+        onFailure(c.error());
+      }
+      return pumpAfter(() -> {}, s);
+    }
+    onSuccess();
+    long value = p.value();
+    if (c.result() instanceof ConsensusResult.Conflict conflict) {
+      OptionalLong stored = CoordinationJson.storedValue(conflict.existingJson());
+      ctx.getLog()
+          .error(
+              "SAFETY ALARM: etcd holds a different decision for tx {} than this node's {}: {}",
+              c.txId(),
+              UnsignedValues.format(value),
+              conflict.existingJson());
+      if (stored.isEmpty()) {
+        return done(c.txId(), OutboxEvent.Result.UNREADABLE_CONFLICT);
+      }
+      value = stored.getAsLong();
+    }
+    long commitValue = value;
+    ctx.ask(
+        VoteTally.CommitReply.class,
+        deps.router(),
+        TALLY_TIMEOUT,
+        replyTo -> new VoteRouter.Route(c.txId(), new VoteTally.Commit(commitValue, replyTo)),
+        (reply, error) -> new TallyAnswered(c.txId(), reply, error));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> onTally(OutboxState s, TallyAnswered c) {
+    if (c.error() != null) {
+      inFlight.remove(c.txId());
+      ctx.getLog().warn("tally {} did not answer the commit, retrying: {}", c.txId(), c.error());
+      scheduleRetry();
+      return Effect().noReply();
+    }
+    return done(c.txId(), OutboxEvent.Result.valueOf(c.reply().outcome().name()));
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> done(String txId, OutboxEvent.Result result) {
+    // Stays in flight until the CommitDone is journaled, so it is not dispatched again.
+    buffer(new OutboxEvent.CommitDone(txId, result));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> onConfig(OutboxState s, ConfigAnswered c) {
+    configChecking = false;
+    if (c.error() != null) {
+      onFailure(c.error());
+    } else if (c.result() instanceof ConfigResult.Different d) {
+      onSuccess();
+      configDifferences = d.differences();
+      ctx.getLog()
+          .error(
+              "the cluster config in etcd differs from this node's ({}); writing nothing to etcd",
+              String.join("; ", d.differences()));
+    } else {
+      onSuccess();
+      configAgreed = true;
+      ctx.getLog().info("cluster config agreed with etcd");
+    }
+    return pumpAfter(() -> {}, s);
+  }
+
+  private ReplyEffect<OutboxEvent, OutboxState> pumpAfter(Runnable action, OutboxState s) {
+    action.run();
+    pump(s);
+    return Effect().noReply();
+  }
+
+  /** Starts as much pending work as the gates allow: config agreed, not backing off, in-flight. */
+  private void pump(OutboxState s) {
+    if (!configAgreed) {
+      if (!configChecking && !retryScheduled && configDifferences.isEmpty()) {
+        configChecking = true;
+        ctx.pipeToSelf(
+            etcd.createConfigIfAbsent(EtcdStartup.clusterConfig(deps.membership())),
+            (r, e) -> new ConfigAnswered(r, e));
+      }
+      return;
+    }
+    if (retryScheduled) {
+      return;
+    }
+    // After a failure one request probes etcd; full pipelining resumes once one succeeds.
+    int limit = failures == 0 ? settings.maxInFlight() : 1;
+    for (OutboxState.Pending p : s.pending().values()) {
+      if (inFlight.size() >= limit) {
+        break;
+      }
+      if (inFlight.add(p.txId())) {
+        ctx.pipeToSelf(
+            etcd.putConsensusIfAbsent(p.txId(), p.qcJson()),
+            (r, e) -> new ConsensusAnswered(p.txId(), r, e));
+      }
+    }
+    if (failures == 0 || inFlight.isEmpty()) {
+      bans.pump();
+    }
+  }
+
+  private void onSuccess() {
+    if (failures > 0) {
+      ctx.getLog().info("etcd reachable again after {} failed attempts; catching up", failures);
+    }
+    failures = 0;
+  }
+
+  private void onFailure(Throwable error) {
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    lastError = cause.getMessage();
+    if (retryScheduled) {
+      return; // the other requests of the same outage; already backing off
+    }
+    failures++;
+    if (failures == 1) {
+      ctx.getLog().warn("etcd unreachable, queueing and retrying: {}", lastError);
+    }
+    scheduleRetry();
+  }
+
+  private void scheduleRetry() {
+    if (!retryScheduled) {
+      retryScheduled = true;
+      timers.startSingleTimer(new Retry(), settings.retryDelay(Math.max(1, failures)));
+    }
+  }
+
+  private Status status(OutboxState s) {
+    return new Status(
+        etcd.isHealthy() && failures == 0,
+        configAgreed,
+        s.pending().size() + queuedTxs.size(),
+        inFlight.size(),
+        bans.pendingCount(),
+        committed,
+        alarms,
+        Optional.ofNullable(lastError).or(etcd::lastError));
+  }
+
+  @Override
+  public EventHandler<OutboxState, OutboxEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(OutboxState::apply);
+  }
+
+  @Override
+  public SignalHandler<OutboxState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(PostStop.instance(), s -> bans.stop())
+        .build();
+  }
+
+  private void onRecovered(OutboxState s) {
+    if (!s.pending().isEmpty()) {
+      ctx.getLog().info("etcd outbox recovered with {} pending commits", s.pending().size());
+    }
+    bans.start();
+    pump(s);
+  }
+}
