@@ -2,6 +2,7 @@ package io.mtlsvoting.node.runtime;
 
 import io.mtlsvoting.node.audit.AuditWriter;
 import io.mtlsvoting.node.config.NodeSettings;
+import io.mtlsvoting.node.etcd.EtcdWriter;
 import io.mtlsvoting.node.mesh.Broadcaster;
 import io.mtlsvoting.node.mesh.Node;
 import io.mtlsvoting.node.tally.BanRegistry;
@@ -25,6 +26,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *
  * @param byzantine present only when the node runs with {@code byzantine-testing = on}
  * @param health named health checks ("postgres", "etcd", ...) for info and monitor
+ * @param etcdWriter present when etcd coordination is configured
  */
 public record NodeContext(
     NodeSettings settings,
@@ -44,7 +46,8 @@ public record NodeContext(
     Optional<ByzantineActions> byzantine,
     TallyMetrics metrics,
     HealthChecks health,
-    Instant startedAt) {
+    Instant startedAt,
+    Optional<ActorRef<EtcdWriter.Command>> etcdWriter) {
 
   public int nodeId() {
     return settings.nodeId();

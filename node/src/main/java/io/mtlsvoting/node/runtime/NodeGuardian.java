@@ -4,6 +4,10 @@ import io.mtlsvoting.node.audit.AuditSettings;
 import io.mtlsvoting.node.audit.AuditWriter;
 import io.mtlsvoting.node.audit.ProjectionFaults;
 import io.mtlsvoting.node.config.NodeSettings;
+import io.mtlsvoting.node.etcd.EtcdTallyListener;
+import io.mtlsvoting.node.etcd.EtcdWriter;
+import io.mtlsvoting.node.etcd.EtcdWriterDeps;
+import io.mtlsvoting.node.etcd.EtcdWriterSettings;
 import io.mtlsvoting.node.mesh.Broadcaster;
 import io.mtlsvoting.node.mesh.ClientConnectionHandler;
 import io.mtlsvoting.node.mesh.Node;
@@ -20,8 +24,12 @@ import io.mtlsvoting.node.tally.TallySettings;
 import io.mtlsvoting.node.tally.VerifyingIngress;
 import io.mtlsvoting.node.tally.VoteCaster;
 import io.mtlsvoting.node.tally.VoteRouter;
+import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
+import io.mtlsvoting.persistence.etcd.MemberInfo;
+import io.mtlsvoting.protocol.CertificateIdentity;
 import io.mtlsvoting.protocol.VoteSigner;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +39,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
@@ -66,12 +75,39 @@ final class NodeGuardian {
       HealthChecks health,
       Duration askTimeout,
       AuditSettings auditSettings,
-      DataSource dataSource) {}
+      DataSource dataSource,
+      Optional<Etcd> etcd) {}
+
+  /** etcd coordination, when configured: the connected client and the start-up check's result. */
+  record Etcd(EtcdCoordinator coordinator, EtcdWriterSettings settings, boolean configAgreed) {}
 
   private NodeGuardian() {}
 
   static Behavior<Command> create(Parts parts, CompletableFuture<NodeContext> ready) {
     return Behaviors.setup(ctx -> start(ctx, parts, ready));
+  }
+
+  private static EtcdWriterDeps etcdDeps(
+      Parts p,
+      Etcd e,
+      ActorRef<VoteRouter.Command> router,
+      ActorRef<BanRegistry.Command> registry) {
+    MemberInfo me =
+        new MemberInfo(
+            p.settings().members().get(p.settings().nodeId()).getHostString()
+                + ":"
+                + p.settings().members().get(p.settings().nodeId()).getPort(),
+            CertificateIdentity.fingerprint(p.nodeCertificate()),
+            Instant.now());
+    return new EtcdWriterDeps(
+        p.membership(),
+        e.coordinator(),
+        e.settings(),
+        router,
+        registry,
+        p.memberCertificates(),
+        Optional.of(me),
+        e.configAgreed());
   }
 
   private static Behavior<Command> start(
@@ -84,6 +120,9 @@ final class NodeGuardian {
     List<TallyListener> listeners = new ArrayList<>();
     listeners.add(new NodeTallyListener(self, broadcaster, registry));
     listeners.addAll(p.extraListeners());
+    Optional<EtcdTallyListener> toEtcd =
+        p.etcd().map(e -> new EtcdTallyListener(self, Clock.systemUTC()));
+    toEtcd.ifPresent(listeners::add);
     TallyDeps deps =
         new TallyDeps(
             p.membership(),
@@ -93,6 +132,11 @@ final class NodeGuardian {
             metrics,
             System::currentTimeMillis);
     var router = ctx.spawn(VoteRouter.create(deps), "votes");
+    Optional<ActorRef<EtcdWriter.Command>> etcdWriter =
+        p.etcd().map(e -> ctx.spawn(EtcdWriter.create(etcdDeps(p, e, router, registry)), "etcd"));
+    // The writer tells the router about commits; the router's listener tells the writer about
+    // decisions: bind before any vote can arrive (the ingress and mesh start below).
+    etcdWriter.ifPresent(w -> toEtcd.orElseThrow().bind(w));
     VerifyingIngress ingress =
         VerifyingIngress.create(
             p.membership(), p.memberCertificates(), router, p.tallySettings(), metrics);
@@ -139,7 +183,8 @@ final class NodeGuardian {
             byzantine,
             metrics,
             p.health(),
-            Instant.now());
+            Instant.now(),
+            etcdWriter);
 
     ctx.ask(
         Broadcaster.class,

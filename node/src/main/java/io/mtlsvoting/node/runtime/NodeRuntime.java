@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigValueFactory;
 import io.mtlsvoting.node.audit.AuditSettings;
 import io.mtlsvoting.node.config.ConfigProblem;
 import io.mtlsvoting.node.config.NodeSettings;
+import io.mtlsvoting.node.etcd.EtcdStartup;
+import io.mtlsvoting.node.etcd.EtcdWriterSettings;
 import io.mtlsvoting.node.mesh.ClientConnectionHandler;
 import io.mtlsvoting.node.mesh.TlsContexts;
 import io.mtlsvoting.node.tally.Membership;
@@ -14,6 +16,8 @@ import io.mtlsvoting.persistence.db.DataSourceRegistry;
 import io.mtlsvoting.persistence.db.DbSettings;
 import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
 import io.mtlsvoting.persistence.db.Migrations;
+import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
+import io.mtlsvoting.persistence.etcd.EtcdSettings;
 import io.mtlsvoting.protocol.Pem;
 import io.mtlsvoting.protocol.VoteSigner;
 import java.nio.file.Path;
@@ -49,13 +53,16 @@ public final class NodeRuntime implements AutoCloseable {
   private final DataSourceRegistry.Lease database;
   private final Optional<EmbeddedPostgresServer> embedded;
   private final AtomicReference<ClientConnectionHandler> clients;
+  private final Optional<NodeGuardian.Etcd> etcd;
 
   private NodeRuntime(
       ActorSystem<NodeGuardian.Command> system,
       NodeContext context,
       DataSourceRegistry.Lease database,
       Optional<EmbeddedPostgresServer> embedded,
-      AtomicReference<ClientConnectionHandler> clients) {
+      AtomicReference<ClientConnectionHandler> clients,
+      Optional<NodeGuardian.Etcd> etcd) {
+    this.etcd = etcd;
     this.system = system;
     this.context = context;
     this.database = database;
@@ -114,6 +121,22 @@ public final class NodeRuntime implements AutoCloseable {
 
     HealthChecks health = new HealthChecks();
     health.register("postgres", () -> databaseHealth(lease));
+    Optional<NodeGuardian.Etcd> etcd;
+    try {
+      etcd = connectEtcd(config, settings, membership);
+    } catch (RuntimeException e) {
+      lease.close();
+      embedded.ifPresent(EmbeddedPostgresServer::close);
+      throw e;
+    }
+    etcd.ifPresent(
+        e ->
+            health.register(
+                "etcd",
+                () ->
+                    e.coordinator().isHealthy()
+                        ? "ok"
+                        : "degraded: " + e.coordinator().lastError().orElse("unreachable")));
     AtomicReference<ClientConnectionHandler> clients =
         new AtomicReference<>(ClientConnectionHandler.refuseAll());
     ClientConnectionHandler delegating = (id, cert) -> clients.get().accept(id, cert);
@@ -133,24 +156,60 @@ public final class NodeRuntime implements AutoCloseable {
             health,
             askTimeout,
             AuditSettings.fromConfig(config),
-            lease.dataSource());
+            lease.dataSource(),
+            etcd);
     CompletableFuture<NodeContext> ready = new CompletableFuture<>();
     ActorSystem<NodeGuardian.Command> system =
         ActorSystem.create(NodeGuardian.create(parts, ready), "node-" + settings.nodeId(), config);
     try {
       NodeContext context = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       OpenTallies.reviveWhenProjected(context, lease.dataSource());
-      return new NodeRuntime(system, context, lease, embedded, clients);
+      return new NodeRuntime(system, context, lease, embedded, clients, etcd);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
       system.terminate();
       awaitQuietly(system);
       lease.close();
       embedded.ifPresent(EmbeddedPostgresServer::close);
+      etcd.ifPresent(x -> x.coordinator().close());
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("node " + settings.nodeId() + " did not start: " + cause, e);
+    }
+  }
+
+  /**
+   * Connects to etcd when {@code mtls-voting.etcd.endpoints} is set and checks that the cluster
+   * config stored there (n, t, members) is this node's: a node whose config differs refuses to
+   * start, naming each difference.
+   */
+  private static Optional<NodeGuardian.Etcd> connectEtcd(
+      Config config, NodeSettings settings, Membership membership) {
+    Config block = config.getConfig("mtls-voting.etcd");
+    Optional<EtcdSettings> etcd = EtcdSettings.fromConfig(block, settings.clusterId());
+    if (etcd.isEmpty()) {
+      log.info("etcd coordination disabled (no mtls-voting.etcd.endpoints / ETCD_ENDPOINTS)");
+      return Optional.empty();
+    }
+    EtcdWriterSettings writer = EtcdWriterSettings.fromConfig(block);
+    EtcdCoordinator coordinator = EtcdCoordinator.connect(etcd.get());
+    try {
+      EtcdStartup.ConfigCheck check =
+          EtcdStartup.checkConfig(
+              coordinator,
+              EtcdStartup.clusterConfig(membership),
+              etcd.get().prefix(),
+              writer.startupTimeout());
+      return Optional.of(
+          new NodeGuardian.Etcd(coordinator, writer, check == EtcdStartup.ConfigCheck.AGREED));
+    } catch (InterruptedException e) {
+      coordinator.close();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the etcd config", e);
+    } catch (RuntimeException e) {
+      coordinator.close();
+      throw e;
     }
   }
 
@@ -207,6 +266,7 @@ public final class NodeRuntime implements AutoCloseable {
   public void close() {
     system.terminate();
     awaitQuietly(system);
+    etcd.ifPresent(e -> e.coordinator().close());
     database.close();
     embedded.ifPresent(EmbeddedPostgresServer::close);
   }
