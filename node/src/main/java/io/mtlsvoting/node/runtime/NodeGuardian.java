@@ -163,7 +163,8 @@ final class NodeGuardian {
             ctx.getSystem().scheduler(),
             p.askTimeout(),
             System::currentTimeMillis,
-            silenced);
+            silenced,
+            metrics.journal());
     NodeContext context =
         new NodeContext(
             p.settings(),

@@ -1,9 +1,11 @@
 package io.mtlsvoting.node.tally;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -45,7 +47,11 @@ public final class BanRegistry
   private final BanView view;
 
   private BanRegistry(int selfId, TallySettings settings, BanView view) {
-    super(PersistenceId.ofUniqueId("node-" + selfId + "|reputation"));
+    // Without it a journal outage would stop the ban authority for good; restarted, it recovers
+    // its bans from the journal once the database is back.
+    super(
+        PersistenceId.ofUniqueId("node-" + selfId + "|reputation"),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2));
     this.selfId = selfId;
     this.settings = settings;
     this.view = view;

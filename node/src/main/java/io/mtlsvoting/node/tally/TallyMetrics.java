@@ -13,9 +13,19 @@ public final class TallyMetrics {
   static final LongAdder GLOBAL_LISTENER_FAILURES = new LongAdder();
 
   private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
+  private final JournalHealth journal = new JournalHealth(this);
 
   public void increment(String name) {
     counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+  }
+
+  public void increment(String name, long delta) {
+    counters.computeIfAbsent(name, k -> new LongAdder()).add(delta);
+  }
+
+  /** The state of this node's journal as its tallies see it. */
+  public JournalHealth journal() {
+    return journal;
   }
 
   public long get(String name) {

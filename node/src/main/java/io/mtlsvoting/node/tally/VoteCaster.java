@@ -6,7 +6,9 @@ import io.mtlsvoting.protocol.VoteSigner;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,6 +28,7 @@ public final class VoteCaster {
   private final Duration askTimeout;
   private final LongSupplier clock;
   private final Predicate<String> silenced;
+  private final JournalHealth journal;
 
   /**
    * @param silenced txs this node must not vote on ({@link ByzantineActions#silenced}, or {@code tx
@@ -39,6 +42,23 @@ public final class VoteCaster {
       Duration askTimeout,
       LongSupplier clock,
       Predicate<String> silenced) {
+    this(membership, signer, router, scheduler, askTimeout, clock, silenced, null);
+  }
+
+  /**
+   * @param journal when present, an unanswered cast during a journal outage fails with a {@link
+   *     JournalUnavailableException} instead of a bare ask timeout
+   */
+  public VoteCaster(
+      Membership membership,
+      VoteSigner signer,
+      ActorRef<VoteRouter.Command> router,
+      Scheduler scheduler,
+      Duration askTimeout,
+      LongSupplier clock,
+      Predicate<String> silenced,
+      JournalHealth journal) {
+    this.journal = journal;
     this.membership = Objects.requireNonNull(membership, "membership");
     this.signer = Objects.requireNonNull(signer, "signer");
     this.router = Objects.requireNonNull(router, "router");
@@ -50,7 +70,9 @@ public final class VoteCaster {
 
   /**
    * Signs and casts {@code value} for {@code txId}. Fails with InvalidInputException for a bad tx
-   * id; completes with {@link VoteTally.CastRefused} when this node already voted another value.
+   * id; completes with {@link VoteTally.CastRefused} when this node already voted another value or
+   * the journal failed to record the vote. Fails with {@link JournalUnavailableException} when the
+   * tally did not answer within the ask timeout while the journal is known to be unavailable.
    */
   public CompletionStage<VoteTally.CastReply> castVote(String txId, long value) {
     try {
@@ -64,12 +86,37 @@ public final class VoteCaster {
     }
     Vote vote =
         signer.sign(membership.clusterId(), txId, membership.selfId(), value, clock.getAsLong());
-    return AskPattern.ask(
-        router,
-        (ActorRef<VoteTally.CastReply> replyTo) ->
-            new VoteRouter.Route(txId, new VoteTally.CastOwn(vote, replyTo)),
-        askTimeout,
-        scheduler);
+    long asked = System.nanoTime();
+    CompletionStage<VoteTally.CastReply> reply =
+        AskPattern.ask(
+            router,
+            (ActorRef<VoteTally.CastReply> replyTo) ->
+                new VoteRouter.Route(txId, new VoteTally.CastOwn(vote, replyTo)),
+            askTimeout,
+            scheduler);
+    return reply.exceptionallyCompose(e -> explainTimeout(txId, asked, e));
+  }
+
+  private CompletionStage<VoteTally.CastReply> explainTimeout(
+      String txId, long askedNanos, Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (journal != null && cause instanceof TimeoutException) {
+      var problem = journal.problemSince(askedNanos);
+      if (problem.isPresent()) {
+        return CompletableFuture.failedFuture(
+            new JournalUnavailableException(
+                "journal unavailable ("
+                    + problem.get()
+                    + "): no answer for tx "
+                    + txId
+                    + " within "
+                    + askTimeout.toMillis()
+                    + " ms; it may still be recorded and sent when the journal returns: check the"
+                    + " status or cast the same value again (a repeat is harmless)",
+                cause));
+      }
+    }
+    return CompletableFuture.failedFuture(cause);
   }
 
   /** The tally's state for {@code status} (spawns/recovers the tally if asleep). */

@@ -11,18 +11,24 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.event.Level;
 
 /**
  * Event-sourced tally of one transaction on this node (persistence id {@code
  * node-<self>|tx-<txId>}). Delegates every decision to {@link TallyRules}, journals the resulting
- * events and only then tells the listener, waiting clients and the reply-to.
+ * events and only then tells the listener, waiting clients and the reply-to. When a write fails
+ * (journal unavailable) the tally restarts with backoff; the command being written is then not
+ * lost: an own vote is refused with a clear reason, anything else is held (bounded) and
+ * re-delivered once the restarted tally has recovered.
  */
 public final class VoteTally
     extends EventSourcedBehaviorWithEnforcedReplies<VoteTally.Command, TallyEvent, TallyState> {
@@ -83,6 +89,13 @@ public final class VoteTally
   private static final String DEADLINE_TIMER = "deadline";
   private static final String IDLE_TIMER = "idle";
 
+  /**
+   * Most commands one tally holds for re-delivery. Only the command being written when the journal
+   * failed is held here (Pekko keeps the ones that arrive meanwhile), so this is never reached
+   * unless re-delivered commands fail again and again.
+   */
+  static final int MAX_HELD = 64;
+
   private final String txId;
   private final TallyDeps deps;
   private final TallyRules rules;
@@ -90,6 +103,10 @@ public final class VoteTally
   private final TimerScheduler<Command> timers;
   private final ActorRef<VoteRouter.Command> parent;
   private final List<ActorRef<TallyState>> waiters = new ArrayList<>();
+  // The tally object outlives the restarts of its behaviour (supervision wraps only the inside),
+  // so these survive a journal failure.
+  private final List<Command> retry = new ArrayList<>();
+  private Command inFlight;
 
   private VoteTally(
       String txId,
@@ -99,7 +116,10 @@ public final class VoteTally
       ActorRef<VoteRouter.Command> parent) {
     super(
         persistenceId(deps.membership().selfId(), txId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        // Short backoff: a tally retries its journal every few seconds during an outage, so it
+        // resumes soon after the database returns. JournalHealth logs the outage once.
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2)
+            .withLogLevel(Level.DEBUG));
     this.txId = txId;
     this.deps = deps;
     this.rules = deps.rules();
@@ -138,7 +158,7 @@ public final class VoteTally
         .onCommand(CrossCheck.class, this::onCrossCheck)
         .onCommand(
             ExcludeBanned.class,
-            (s, c) -> persistStep(rules.onBanned(s, c.nodeId(), deps.bans()).events()))
+            (s, c) -> persistStep(c, rules.onBanned(s, c.nodeId(), deps.bans()).events()))
         .onCommand(Commit.class, this::onCommit)
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .onCommand(AwaitDecision.class, this::onAwait)
@@ -151,7 +171,7 @@ public final class VoteTally
   private ReplyEffect<TallyEvent, TallyState> onDeliver(TallyState s, Deliver c) {
     TallyRules.Step step = rules.onVote(s, c.vote(), deps.clock().getAsLong(), deps.bans());
     deps.metrics().increment("votes." + step.outcome().name().toLowerCase());
-    return persistStep(step.events());
+    return persistStep(c, step.events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onCastOwn(TallyState s, CastOwn c) {
@@ -179,6 +199,7 @@ public final class VoteTally
       return Effect()
           .reply(c.replyTo(), new CastRefused("own vote not counted: " + step.outcome()));
     }
+    inFlight = c;
     return Effect()
         .persist(step.events())
         .thenRun((TallyState after) -> afterPersist(step.events(), after))
@@ -188,24 +209,24 @@ public final class VoteTally
   private ReplyEffect<TallyEvent, TallyState> onInvalidSignature(
       TallyState s, ReportInvalidSignature c) {
     return persistStep(
-        rules.onInvalidSignature(s, c.senderId(), c.vote(), c.reason(), deps.bans()).events());
+        c, rules.onInvalidSignature(s, c.senderId(), c.vote(), c.reason(), deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onEvidence(TallyState s, ReportEvidence c) {
     Evidence e = c.evidence();
     return persistStep(
-        rules.onEvidence(s, e.first(), e.second(), c.reporterId(), deps.bans()).events());
+        c, rules.onEvidence(s, e.first(), e.second(), c.reporterId(), deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onCrossCheck(TallyState s, CrossCheck c) {
     Vote echoed = c.vote();
     Vote held = s.votes().get(echoed.nodeId());
     if (held == null || held.value() == echoed.value()) {
-      return persistStep(List.of());
+      return persistStep(c, List.of());
     }
     // This node now holds both signed values itself, so it reports (and gossips) the proof.
     int self = deps.membership().selfId();
-    return persistStep(rules.onEvidence(s, held, echoed, self, deps.bans()).events());
+    return persistStep(c, rules.onEvidence(s, held, echoed, self, deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onCommit(TallyState s, Commit c) {
@@ -213,6 +234,7 @@ public final class VoteTally
     if (step.events().isEmpty()) {
       return Effect().reply(c.replyTo(), new CommitReply(step.outcome(), s));
     }
+    inFlight = c;
     return Effect()
         .persist(step.events())
         .thenRun((TallyState after) -> afterPersist(step.events(), after))
@@ -233,7 +255,7 @@ public final class VoteTally
       scheduleDeadline(s);
       return Effect().noReply();
     }
-    return persistStep(rules.onDeadline(s, now, deps.bans()).events());
+    return persistStep(c, rules.onDeadline(s, now, deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onIdleCheck(TallyState s, IdleCheck c) {
@@ -243,10 +265,11 @@ public final class VoteTally
     return Effect().noReply();
   }
 
-  private ReplyEffect<TallyEvent, TallyState> persistStep(List<TallyEvent> events) {
+  private ReplyEffect<TallyEvent, TallyState> persistStep(Command c, List<TallyEvent> events) {
     if (events.isEmpty()) {
       return Effect().none().thenRun(this::touch).thenNoReply();
     }
+    inFlight = c;
     return Effect()
         .persist(events)
         .thenRun((TallyState after) -> afterPersist(events, after))
@@ -255,6 +278,8 @@ public final class VoteTally
 
   /** Runs after the events are journaled: the only place the outside world hears of them. */
   private void afterPersist(List<TallyEvent> events, TallyState after) {
+    inFlight = null;
+    deps.metrics().journal().succeeded();
     for (TallyEvent e : events) {
       if (e instanceof TallyEvent.Opened) {
         scheduleDeadline(after);
@@ -289,11 +314,52 @@ public final class VoteTally
   public SignalHandler<TallyState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(JournalPersistFailed.class, (s, signal) -> onPersistFailed(signal.failure()))
+        .onSignal(
+            RecoveryFailed.class,
+            (s, signal) -> deps.metrics().journal().failed(signal.getFailure()))
         .build();
+  }
+
+  /**
+   * The write of {@link #inFlight}'s events failed and the tally is about to restart: its own vote
+   * is refused (the caller may cast it again), anything else is held and re-delivered after the
+   * restart. Everything that arrives meanwhile waits in Pekko's bounded stashes.
+   */
+  private void onPersistFailed(Throwable cause) {
+    JournalHealth journal = deps.metrics().journal();
+    journal.failed(cause);
+    Command c = inFlight;
+    inFlight = null;
+    if (c == null) {
+      return;
+    }
+    if (c instanceof CastOwn own) {
+      journal.refused();
+      own.replyTo()
+          .tell(
+              new CastRefused(
+                  "journal unavailable ("
+                      + JournalHealth.describe(cause)
+                      + "): the vote for tx "
+                      + txId
+                      + " was not recorded; cast it again later"));
+    } else if (retry.size() < MAX_HELD) {
+      retry.add(c);
+      journal.held(c);
+    } else {
+      journal.dropped(c, txId);
+    }
   }
 
   /** Resumes the original deadline and catches up with bans made while this tally was asleep. */
   private void onRecovered(TallyState s) {
+    deps.metrics().journal().succeeded();
+    if (!retry.isEmpty()) {
+      retry.forEach(ctx.getSelf()::tell);
+      deps.metrics().journal().redelivered(retry.size());
+      retry.clear();
+    }
     if (s.phase() != Phase.NEW && !s.deadlineReached()) {
       scheduleDeadline(s);
     }

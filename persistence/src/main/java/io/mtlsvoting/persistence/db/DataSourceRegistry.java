@@ -98,6 +98,12 @@ public final class DataSourceRegistry {
     hc.setMaximumPoolSize(s.poolSize());
     hc.setMinimumIdle(Math.min(2, s.poolSize()));
     hc.setAutoCommit(true);
+    // A database that is down fails getConnection (and so every write) within this time.
+    long timeoutMillis = s.connectionTimeout().toMillis();
+    hc.setConnectionTimeout(timeoutMillis);
+    hc.setValidationTimeout(Math.max(250, timeoutMillis / 2));
+    hc.addDataSourceProperty(
+        "connectTimeout", Long.toString(Math.max(1, (timeoutMillis + 999) / 1000)));
     // Turns JDBC batches into multi-row INSERTs: one round trip per journal batch.
     hc.addDataSourceProperty("reWriteBatchedInserts", "true");
     // Fail fast at start-up only if the URL is malformed; an unreachable server is retried.

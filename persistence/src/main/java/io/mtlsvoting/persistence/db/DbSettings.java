@@ -1,6 +1,7 @@
 package io.mtlsvoting.persistence.db;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -12,8 +13,16 @@ import java.util.Objects;
  * @param password password (empty: none)
  * @param poolSize maximum number of pooled connections
  * @param schema schema holding the tables (empty: the server's default search path)
+ * @param connectionTimeout longest wait for a pooled connection (and for one TCP connect), so a
+ *     database that is down fails calls quickly instead of hanging them
  */
-public record DbSettings(String url, String user, String password, int poolSize, String schema) {
+public record DbSettings(
+    String url,
+    String user,
+    String password,
+    int poolSize,
+    String schema,
+    Duration connectionTimeout) {
 
   /** The standard location of the block in the application's config. */
   public static final String CONFIG_PATH = "mtls-voting.persistence.db";
@@ -24,6 +33,7 @@ public record DbSettings(String url, String user, String password, int poolSize,
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(connectionTimeout, "connectionTimeout");
     if (!url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           CONFIG_PATH + ".url must be a jdbc:postgresql: URL, was '" + url + "'");
@@ -31,6 +41,10 @@ public record DbSettings(String url, String user, String password, int poolSize,
     if (poolSize < 1 || poolSize > 1000) {
       throw new IllegalArgumentException(
           CONFIG_PATH + ".pool-size must be within 1..1000, was " + poolSize);
+    }
+    if (connectionTimeout.toMillis() < 250) {
+      throw new IllegalArgumentException(
+          CONFIG_PATH + ".connection-timeout must be at least 250ms, was " + connectionTimeout);
     }
     if (!schema.isEmpty() && !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
       throw new IllegalArgumentException(
@@ -46,7 +60,8 @@ public record DbSettings(String url, String user, String password, int poolSize,
         c.getString("user"),
         c.getString("password"),
         c.getInt("pool-size"),
-        c.getString("schema"));
+        c.getString("schema"),
+        c.getDuration("connection-timeout"));
   }
 
   /** Reads the standard block {@value #CONFIG_PATH}. */
@@ -65,6 +80,8 @@ public record DbSettings(String url, String user, String password, int poolSize,
         + poolSize
         + ", schema="
         + schema
+        + ", connectionTimeout="
+        + connectionTimeout
         + "]";
   }
 }
