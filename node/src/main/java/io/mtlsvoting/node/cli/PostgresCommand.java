@@ -5,6 +5,7 @@ import io.mtlsvoting.persistence.db.DbSettings;
 import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
 import io.mtlsvoting.persistence.db.Migrations;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -46,7 +47,8 @@ public final class PostgresCommand implements Callable<Integer> {
       return 1;
     }
     String url = server.jdbcUrl();
-    try (var lease = DataSourceRegistry.acquire(new DbSettings(url, "", "", 2, ""))) {
+    try (var lease =
+        DataSourceRegistry.acquire(new DbSettings(url, "", "", 2, "", Duration.ofSeconds(10)))) {
       Migrations.apply(lease.dataSource());
     } catch (RuntimeException e) {
       System.err.println("mtls-voting postgres: migrations failed: " + e.getMessage());
