@@ -29,12 +29,18 @@ final class ClientTls {
   private final SSLContext context;
   private final Path certFile;
   private final String clientSubject;
-  private final AtomicReference<String> serverRefusal = new AtomicReference<>();
 
-  private ClientTls(SSLContext context, Path certFile, String clientSubject) {
+  private final AtomicReference<String> serverRefusal;
+
+  private ClientTls(
+      SSLContext context,
+      Path certFile,
+      String clientSubject,
+      AtomicReference<String> serverRefusal) {
     this.context = context;
     this.certFile = certFile;
     this.clientSubject = clientSubject;
+    this.serverRefusal = serverRefusal;
   }
 
   static ClientTls load(Path cert, Path key, Path ca) {
@@ -62,7 +68,7 @@ final class ClientTls {
         }
       }
       SSLContext context = SSLContext.getInstance("TLSv1.3");
-      ClientTls[] self = new ClientTls[1];
+      AtomicReference<String> refusal = new AtomicReference<>();
       X509TrustManager checked = delegate;
       TrustManager recording =
           new X509TrustManager() {
@@ -78,7 +84,7 @@ final class ClientTls {
               try {
                 checked.checkServerTrusted(c, a);
               } catch (CertificateException e) {
-                self[0].serverRefusal.set(
+                refusal.set(
                     "the node's certificate ("
                         + (c.length == 0 ? "none" : c[0].getSubjectX500Principal().getName())
                         + ") is not issued by the CA in "
@@ -95,8 +101,8 @@ final class ClientTls {
             }
           };
       context.init(kmf.getKeyManagers(), new TrustManager[] {recording}, null);
-      self[0] = new ClientTls(context, cert, chain.get(0).getSubjectX500Principal().getName());
-      return self[0];
+      return new ClientTls(
+          context, cert, chain.get(0).getSubjectX500Principal().getName(), refusal);
     } catch (PemException e) {
       throw CliFailure.failed(e.getMessage());
     } catch (GeneralSecurityException | java.io.IOException e) {

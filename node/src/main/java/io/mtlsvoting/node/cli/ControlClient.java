@@ -133,7 +133,13 @@ final class ControlClient implements AutoCloseable {
       out.flush();
       Message m = MessageCodec.decode(Frames.readFrame(in, Frames.DEFAULT_MAX_FRAME_BYTES));
       if (!(m instanceof ClientReply reply)) {
-        throw CliFailure.failed(node.describe() + " answered with " + m.getClass().getSimpleName());
+        // A node certificate is routed to the peer protocol: the node speaks Hello, then closes.
+        throw CliFailure.failed(
+            node.describe()
+                + " answered with peer traffic ("
+                + m.getClass().getSimpleName()
+                + "), not the control protocol: "
+                + tls.certificateHint());
       }
       if (reply.requestId() != request.requestId() && !(reply instanceof ErrorReply)) {
         throw CliFailure.failed(
