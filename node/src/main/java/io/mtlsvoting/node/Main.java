@@ -1,5 +1,6 @@
 package io.mtlsvoting.node;
 
+import io.mtlsvoting.node.cli.ClientCommands;
 import io.mtlsvoting.node.cli.PostgresCommand;
 import io.mtlsvoting.node.cli.RunCommand;
 import picocli.CommandLine;
@@ -28,7 +29,9 @@ public final class Main implements Runnable {
 
   /** The command tree, shared by {@link #main} and tests. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    CommandLine cl = new CommandLine(new Main());
+    ClientCommands.addTo(cl);
+    return cl;
   }
 
   @Override

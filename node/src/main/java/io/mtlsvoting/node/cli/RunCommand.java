@@ -1,9 +1,14 @@
 package io.mtlsvoting.node.cli;
 
+import com.typesafe.config.Config;
 import io.mtlsvoting.node.config.ConfigProblem;
+import io.mtlsvoting.node.config.NodeSettings;
+import io.mtlsvoting.node.control.ActivityLog;
+import io.mtlsvoting.node.control.ControlService;
 import io.mtlsvoting.node.runtime.NodeConfig;
 import io.mtlsvoting.node.runtime.NodeRuntime;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +36,10 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() {
     NodeRuntime runtime;
     try {
-      runtime = NodeRuntime.start(NodeConfig.load(Optional.ofNullable(config)));
+      Config resolved = NodeConfig.load(Optional.ofNullable(config));
+      ActivityLog activity = new ActivityLog(NodeSettings.load(resolved).nodeId());
+      runtime = NodeRuntime.start(resolved, List.of(activity));
+      runtime.serveClients(ControlService.handler(runtime.context(), activity));
     } catch (ConfigProblem e) {
       System.err.println("mtls-voting run: bad configuration: " + e.getMessage());
       return 2;
