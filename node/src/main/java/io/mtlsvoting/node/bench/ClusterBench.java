@@ -72,8 +72,9 @@ public final class ClusterBench {
           while ((wait = due - System.nanoTime()) > 0) {
             LockSupport.parkNanos(wait);
           }
-        } else {
-          window.acquire();
+        } else if (!window.tryAcquire(options.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+          progress("no tx completed within " + options.drainTimeout() + "; stopping the load");
+          break;
         }
         String tx = options.txPrefix() + i;
         recorder.begin(tx);

@@ -129,6 +129,12 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
     m.put("mtls-voting.persistence.db.url", dbUrl);
     m.put("mtls-voting.persistence.db.pool-size", 4);
     m.put("mtls-voting.persistence.jdbc-dispatcher.thread-pool-executor.fixed-pool-size", 4);
+    // Set again here: in the shaded jar, Pekko's own reference.conf is appended after the node's
+    // and would reset these to Pekko's defaults.
+    m.put("pekko.persistence.journal.plugin", "mtls-voting.persistence.journal");
+    m.put("pekko.persistence.snapshot-store.plugin", "mtls-voting.persistence.snapshot");
+    m.put("pekko.loggers", List.of("org.apache.pekko.event.slf4j.Slf4jLogger"));
+    m.put("pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
     m.put("mtls-voting.backoff.min", "50ms");
     m.put("mtls-voting.backoff.max", "1s");
     etcd.ifPresent(
