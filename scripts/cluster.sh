@@ -9,7 +9,7 @@
 #   scripts/cluster.sh down     stop what `up` started (by pid), nothing else
 #
 # Environment: RUN_DIR (default run/cluster), NODES (5), THRESHOLD (4), BASE_PORT (9001),
-# ETCD_PORT (23790), PG_PORT (55432), VOTE_TIMEOUT_SECS (5), JAVA_OPTS (-Xmx384m).
+# ETCD_PORT (23790), PG_PORT (55432), VOTE_TIMEOUT_SECS (15), JAVA_OPTS (-Xmx384m).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,7 +21,7 @@ BASE_PORT="${BASE_PORT:-9001}"
 ETCD_PORT="${ETCD_PORT:-23790}"
 ETCD_PEER_PORT="${ETCD_PEER_PORT:-23800}"
 PG_PORT="${PG_PORT:-55432}"
-VOTE_TIMEOUT_SECS="${VOTE_TIMEOUT_SECS:-5}"
+VOTE_TIMEOUT_SECS="${VOTE_TIMEOUT_SECS:-15}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx384m -XX:+UseSerialGC}"
 CERTS="$root/certs"
 JAR="$root/node/target/mtls-voting.jar"
@@ -87,6 +87,7 @@ start_etcd() {
     --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" >"$RUN_DIR/etcd.log" 2>&1 &
   echo $! >"$RUN_DIR/etcd.pid"
   wait_for 30 "etcd" env ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" endpoint health
+  alive "$RUN_DIR/etcd.pid" || die "etcd exited (is port $ETCD_PORT in use? set ETCD_PORT); see $RUN_DIR/etcd.log"
 }
 
 start_postgres() {
@@ -96,6 +97,7 @@ start_postgres() {
     >"$RUN_DIR/postgres.log" 2>&1 &
   echo $! >"$RUN_DIR/postgres.pid"
   wait_for 90 "PostgreSQL" grep -q '^POSTGRES_URL=' "$RUN_DIR/postgres.log"
+  alive "$RUN_DIR/postgres.pid" || die "PostgreSQL exited (is port $PG_PORT in use? set PG_PORT); see $RUN_DIR/postgres.log"
 }
 
 postgres_url() { grep '^POSTGRES_URL=' "$RUN_DIR/postgres.log" | tail -1 | cut -d= -f2-; }
@@ -115,6 +117,7 @@ start_node() {
 mesh_formed() {
   local i
   for i in $(seq 1 "$NODES"); do
+    alive "$RUN_DIR/node-$i.pid" || die "node $i exited; see $RUN_DIR/node-$i.log"
     cli peers --node "$i" --json | grep -o '"state" *: *"CONNECTED"' | wc -l | grep -qx "$((NODES - 1))" || return 1
   done
 }
@@ -125,7 +128,7 @@ cmd_up() {
   start_postgres
   say "starting $NODES nodes on 127.0.0.1:$BASE_PORT.. (node $BYZANTINE_NODE with byzantine-testing = on)"
   for i in $(seq 1 "$NODES"); do start_node "$i"; done
-  wait_for 120 "the mesh to form" mesh_formed
+  wait_for 300 "the mesh to form" mesh_formed
   say "cluster up: $NODES nodes, threshold $THRESHOLD; logs and pids in $RUN_DIR"
 }
 
@@ -176,12 +179,18 @@ sql() {
 cmd_demo() {
   alive "$RUN_DIR/node-1.pid" || cmd_up
   local tx="demo-$(date +%s)" i
-  say "1. every node votes 42 on $tx and waits for the decision"
-  for i in $(seq 1 "$NODES"); do cli vote --tx-id "$tx" --value 42 --node "$i" --wait --timeout 30; done
+  say "1. every node votes 42 on $tx (in parallel) and waits for its decision"
+  local pids=()
+  for i in $(seq 1 "$NODES"); do
+    cli vote --tx-id "$tx" --value 42 --node "$i" --wait --timeout 60 & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || die "a vote failed (see above)"; done
   cli status --tx-id "$tx" --node 1
   cli verify-certificate --tx-id "$tx" --node 1
   for t in double-vote minority-attack invalid-signature silent; do
     say "2. node $BYZANTINE_NODE cheats: $t"
+    # A banned node's votes are ignored, so lift the previous attack's ban first.
+    cli unban --node "$BYZANTINE_NODE" >/dev/null || true
     cli test-byzantine --test-type "$t" --node "$BYZANTINE_NODE" --tx-id "demo-$t-$(date +%s)"
   done
   say "3. what the audit trail recorded (PostgreSQL)"

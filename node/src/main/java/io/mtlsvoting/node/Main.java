@@ -1,5 +1,6 @@
 package io.mtlsvoting.node;
 
+import io.mtlsvoting.node.cli.BenchCommand;
 import io.mtlsvoting.node.cli.ClientCommands;
 import io.mtlsvoting.node.cli.PostgresCommand;
 import io.mtlsvoting.node.cli.RunCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "mtls-voting",
     mixinStandardHelpOptions = true,
-    subcommands = {RunCommand.class, PostgresCommand.class},
+    subcommands = {RunCommand.class, PostgresCommand.class, BenchCommand.class},
     versionProvider = Main.Version.class,
     description = {
       "Byzantine-fault-tolerant threshold voting over mutual TLS 1.3.",

@@ -55,6 +55,17 @@ class JarStartsIT {
   }
 
   @Test
+  void nodeConfigInsideTheJarSelectsTheProjectsJournalPlugin() throws Exception {
+    // In the shaded jar all reference.conf files are concatenated; the node's own settings must
+    // still win over Pekko's empty journal-plugin default.
+    Path conf = Path.of("..", "application.conf");
+    Result r = run("run", "--config", conf.toString(), "--print-config");
+    assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("\"mtls-voting.persistence.journal\""), r.output());
+    assertTrue(r.output().contains("\"mtls-voting.persistence.snapshot\""), r.output());
+  }
+
+  @Test
   void unknownCommandFailsWithNonZeroExit() throws Exception {
     Result r = run("no-such-command");
     assertTrue(r.exitCode() != 0, r.output());

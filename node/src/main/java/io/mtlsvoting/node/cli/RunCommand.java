@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
 import io.mtlsvoting.node.config.ConfigProblem;
 import io.mtlsvoting.node.config.NodeSettings;
 import io.mtlsvoting.node.control.ActivityLog;
@@ -32,11 +33,24 @@ public final class RunCommand implements Callable<Integer> {
       description = "Operator config file (HOCON); default: ./application.conf if present")
   Path config;
 
+  @Option(
+      names = "--print-config",
+      description = "Print the resolved configuration (file, environment, defaults) and exit")
+  boolean printConfig;
+
   @Override
   public Integer call() {
     NodeRuntime runtime;
     try {
       Config resolved = NodeConfig.load(Optional.ofNullable(config));
+      if (printConfig) {
+        ConfigRenderOptions render = ConfigRenderOptions.concise().setFormatted(true);
+        System.out.println(
+            "mtls-voting " + resolved.getConfig("mtls-voting").root().render(render));
+        System.out.println(
+            "pekko.persistence " + resolved.getConfig("pekko.persistence").root().render(render));
+        return 0;
+      }
       ActivityLog activity = new ActivityLog(NodeSettings.load(resolved).nodeId());
       runtime = NodeRuntime.start(resolved, List.of(activity));
       runtime.serveClients(ControlService.handler(runtime.context(), activity));

@@ -20,6 +20,9 @@ public final class NodeConfig {
   /** Classpath resource holding only {@code key = ${?ENV}} lines. */
   static final String ENV_OVERRIDES = "env-overrides.conf";
 
+  /** Classpath resource with the Pekko settings a node needs over the libraries' defaults. */
+  static final String NODE_DEFAULTS = "node-defaults.conf";
+
   private NodeConfig() {}
 
   /**
@@ -60,6 +63,8 @@ public final class NodeConfig {
     return ConfigFactory.parseProperties(System.getProperties())
         .withFallback(env)
         .withFallback(operator)
+        .withFallback(
+            ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), NODE_DEFAULTS))
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
   }

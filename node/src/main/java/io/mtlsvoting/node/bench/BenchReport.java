@@ -1,0 +1,152 @@
+package io.mtlsvoting.node.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What one benchmark run measured, printable as text or JSON. Latencies in milliseconds: {@code
+ * propagation} = cast at one node until the peer journaled it as counted (VoteCounted), {@code
+ * decision} = first vote cast until THRESHOLD_REACHED at each node, {@code decisionAll} = until the
+ * last node decided, {@code commit} = until COMMITTED at each node (etcd on).
+ */
+public record BenchReport(
+    Setup setup,
+    double seconds,
+    long decidedTxs,
+    long committedTxs,
+    long abortedTxs,
+    long undecidedTxs,
+    long castErrors,
+    double decidedTxPerS,
+    double committedTxPerS,
+    double signedVotesPerS,
+    Latencies latency,
+    VerifyCeiling.Result ceiling,
+    Double verificationBoundTxPerS,
+    Double achievedFractionOfCeiling,
+    EtcdSeedBaseline.Result etcdBaseline,
+    List<MemoryPoint> memory,
+    Machine machine) {
+
+  /** The run's parameters. */
+  public record Setup(
+      int nodes, int threshold, int txs, String mode, double rate, int concurrency, boolean etcd) {}
+
+  /** Latency summaries. */
+  public record Latencies(
+      LatencyHistogram.Summary propagation,
+      LatencyHistogram.Summary decision,
+      LatencyHistogram.Summary decisionAll,
+      LatencyHistogram.Summary commit) {}
+
+  /** Heap used after a GC when {@code txsDone} txs had completed. */
+  public record MemoryPoint(String at, long txsDone, long heapUsedBytes) {}
+
+  /** Where it ran. */
+  public record Machine(int cores, double loadBefore, double loadAfter, String java) {}
+
+  public String toJson() {
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String toText() {
+    StringBuilder b = new StringBuilder();
+    f(
+        b,
+        "bench: n=%d t=%d txs=%d mode=%s%s etcd=%s%n",
+        setup.nodes(),
+        setup.threshold(),
+        setup.txs(),
+        setup.mode(),
+        setup.mode().equals("open")
+            ? " rate=" + setup.rate()
+            : " concurrency=" + setup.concurrency(),
+        setup.etcd() ? "on" : "off");
+    f(
+        b,
+        "machine: %d cores, load %.2f before / %.2f after, Java %s%n",
+        machine.cores(),
+        machine.loadBefore(),
+        machine.loadAfter(),
+        machine.java());
+    f(
+        b,
+        "result: %.1f s, decided %d, committed %d, aborted %d, undecided %d, cast errors %d%n",
+        seconds,
+        decidedTxs,
+        committedTxs,
+        abortedTxs,
+        undecidedTxs,
+        castErrors);
+    f(b, "throughput: %.1f decided tx/s, %.1f signed votes/s", decidedTxPerS, signedVotesPerS);
+    if (setup.etcd()) {
+      f(b, ", %.1f committed tx/s", committedTxPerS);
+    }
+    b.append(System.lineSeparator());
+    f(b, "latency (ms)        samples      p50      p90      p99      max%n");
+    line(b, "vote propagation", latency.propagation());
+    line(b, "decision per node", latency.decision());
+    line(b, "decision all nodes", latency.decisionAll());
+    if (setup.etcd()) {
+      line(b, "commit per node", latency.commit());
+    }
+    if (ceiling != null) {
+      f(
+          b,
+          "ceiling: %.0f Ed25519 verifies/s on %d threads -> verification-bound max %.1f tx/s"
+              + " (n*(n-1) = %d verifies per tx); achieved %.1f%%%n",
+          ceiling.verifiesPerS(),
+          ceiling.threads(),
+          verificationBoundTxPerS,
+          setup.nodes() * (setup.nodes() - 1),
+          achievedFractionOfCeiling * 100);
+    }
+    if (etcdBaseline != null) {
+      f(
+          b,
+          "baseline (seed design, votes counted in etcd): %.1f tx/s (%d/%d decided in %.1f s,"
+              + " %d CAS retries, decision p50 %.1f ms p99 %.1f ms) vs %.1f tx/s here (x%.1f)%n",
+          etcdBaseline.txPerS(),
+          etcdBaseline.decided(),
+          etcdBaseline.txs(),
+          etcdBaseline.seconds(),
+          etcdBaseline.casRetries(),
+          etcdBaseline.decisionLatency().p50Ms(),
+          etcdBaseline.decisionLatency().p99Ms(),
+          decidedTxPerS,
+          etcdBaseline.txPerS() > 0 ? decidedTxPerS / etcdBaseline.txPerS() : 0);
+    }
+    for (MemoryPoint m : memory) {
+      f(
+          b,
+          "memory: heap after GC at %s (%d txs done): %.1f MiB%n",
+          m.at(),
+          m.txsDone(),
+          m.heapUsedBytes() / 1048576.0);
+    }
+    return b.toString();
+  }
+
+  private static void line(StringBuilder b, String name, LatencyHistogram.Summary s) {
+    f(
+        b,
+        "%-18s %8d %8.1f %8.1f %8.1f %8.1f%n",
+        name,
+        s.samples(),
+        s.p50Ms(),
+        s.p90Ms(),
+        s.p99Ms(),
+        s.maxMs());
+  }
+
+  private static void f(StringBuilder b, String format, Object... args) {
+    b.append(String.format(Locale.ROOT, format, args));
+  }
+}

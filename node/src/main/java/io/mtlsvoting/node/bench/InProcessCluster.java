@@ -1,0 +1,243 @@
+package io.mtlsvoting.node.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.mtlsvoting.node.mesh.Node;
+import io.mtlsvoting.node.mesh.Peers;
+import io.mtlsvoting.node.runtime.NodeConfig;
+import io.mtlsvoting.node.runtime.NodeContext;
+import io.mtlsvoting.node.runtime.NodeRuntime;
+import io.mtlsvoting.node.tally.TallyListener;
+import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * N complete nodes ({@link NodeRuntime}) in this JVM on free loopback ports, with certificates made
+ * by {@code scripts/generate-certs.sh} in a temporary directory and one shared PostgreSQL (an
+ * embedded one unless a URL is given); the bench command's cluster. {@link #close} stops it all.
+ */
+public final class InProcessCluster implements AutoCloseable, BenchDriver {
+  private final Path dir;
+  private final int n;
+  private final int t;
+  private final Optional<String> etcd;
+  private final Map<Integer, Integer> ports = new TreeMap<>();
+  private final Map<Integer, NodeRuntime> nodes = new TreeMap<>();
+  private final String dbUrl;
+  private final Optional<EmbeddedPostgresServer> embedded;
+  private final String etcdPrefix = "/mtls-voting-bench/" + System.nanoTime() + "/";
+
+  private InProcessCluster(
+      Path dir, int n, int t, Optional<String> etcd, Optional<String> postgresUrl) {
+    this.dir = dir;
+    this.n = n;
+    this.t = t;
+    this.etcd = etcd;
+    if (postgresUrl.isPresent()) {
+      this.dbUrl = postgresUrl.get();
+      this.embedded = Optional.empty();
+    } else {
+      EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("postgres"), 0);
+      this.embedded = Optional.of(pg);
+      this.dbUrl = pg.jdbcUrl();
+    }
+    for (int id = 1; id <= n; id++) {
+      ports.put(id, freePort());
+    }
+  }
+
+  /**
+   * Generates certificates, starts PostgreSQL when no URL is given, starts {@code n} nodes (node i
+   * with {@code listeners.apply(i)}) and waits until the mesh is complete.
+   */
+  public static InProcessCluster start(
+      int n,
+      int t,
+      Optional<String> etcd,
+      Optional<String> postgresUrl,
+      IntFunction<List<TallyListener>> listeners)
+      throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("mtls-voting-bench-");
+    generateCerts(dir.resolve("certs"), n);
+    InProcessCluster c = new InProcessCluster(dir, n, t, etcd, postgresUrl);
+    try {
+      for (int id = 1; id <= n; id++) {
+        c.nodes.put(id, NodeRuntime.start(c.config(id), listeners.apply(id)));
+      }
+      c.awaitMesh(Duration.ofSeconds(60));
+      return c;
+    } catch (RuntimeException | InterruptedException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public List<Integer> members() {
+    return List.copyOf(nodes.keySet());
+  }
+
+  @Override
+  public int threshold() {
+    return t;
+  }
+
+  @Override
+  public boolean commits() {
+    return etcd.isPresent();
+  }
+
+  @Override
+  public CompletionStage<?> cast(int nodeId, String txId, long value) {
+    return nodes.get(nodeId).context().caster().castVote(txId, value);
+  }
+
+  public NodeRuntime node(int id) {
+    return nodes.get(id);
+  }
+
+  private Config config(int id) {
+    Path certs = dir.resolve("certs");
+    Map<String, Object> m = new HashMap<>();
+    m.put("mtls-voting.node-id", id);
+    m.put("mtls-voting.listen-address", "127.0.0.1:" + ports.get(id));
+    m.put("mtls-voting.total-nodes", n);
+    m.put("mtls-voting.threshold", t);
+    List<Map<String, Object>> members = new ArrayList<>();
+    ports.forEach((mid, port) -> members.add(Map.of("id", mid, "address", "127.0.0.1:" + port)));
+    m.put("mtls-voting.members", members);
+    m.put("mtls-voting.tls.ca-cert", certs.resolve("ca.crt").toString());
+    m.put("mtls-voting.tls.node-cert", certs.resolve("node" + id + ".crt").toString());
+    m.put("mtls-voting.tls.node-key", certs.resolve("node" + id + ".key").toString());
+    m.put("mtls-voting.persistence.db.url", dbUrl);
+    m.put("mtls-voting.persistence.db.pool-size", 4);
+    m.put("mtls-voting.persistence.jdbc-dispatcher.thread-pool-executor.fixed-pool-size", 4);
+    // Set again here: in the shaded jar, Pekko's own reference.conf is appended after the node's
+    // and would reset these to Pekko's defaults.
+    m.put("pekko.persistence.journal.plugin", "mtls-voting.persistence.journal");
+    m.put("pekko.persistence.snapshot-store.plugin", "mtls-voting.persistence.snapshot");
+    m.put("pekko.loggers", List.of("org.apache.pekko.event.slf4j.Slf4jLogger"));
+    m.put("pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
+    m.put("mtls-voting.backoff.min", "50ms");
+    m.put("mtls-voting.backoff.max", "1s");
+    etcd.ifPresent(
+        e -> {
+          m.put("mtls-voting.etcd.endpoints", e);
+          m.put("mtls-voting.etcd.prefix", etcdPrefix);
+        });
+    return NodeConfig.withEnvironment(ConfigFactory.parseMap(m), Map.of());
+  }
+
+  private void awaitMesh(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean all = true;
+      StringBuilder state = new StringBuilder();
+      for (Map.Entry<Integer, NodeRuntime> e : nodes.entrySet()) {
+        NodeContext c = e.getValue().context();
+        Peers p =
+            AskPattern.<Node.Command, Peers>ask(
+                    c.mesh(), Node.GetPeers::new, Duration.ofSeconds(10), c.system().scheduler())
+                .toCompletableFuture()
+                .join();
+        state.append(" node ").append(e.getKey()).append(": ").append(p.connectedCount());
+        if (p.connectedCount() < n - 1) {
+          all = false;
+        }
+      }
+      if (all) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the mesh did not form within " + timeout + ":" + state);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Runs {@code scripts/generate-certs.sh --out dir --nodes n} (found from the working dir). */
+  static void generateCerts(Path out, int n) throws IOException, InterruptedException {
+    Path script = findScript();
+    Process p =
+        new ProcessBuilder(
+                "bash", script.toString(), "--out", out.toString(), "--nodes", Integer.toString(n))
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IllegalStateException("generate-certs.sh failed:\n" + text);
+    }
+  }
+
+  private static Path findScript() {
+    List<Path> starts = new ArrayList<>();
+    Optional.ofNullable(System.getenv("MTLS_VOTING_HOME")).map(Path::of).ifPresent(starts::add);
+    Optional.ofNullable(System.getProperty("project.rootdir")).map(Path::of).ifPresent(starts::add);
+    starts.add(Path.of("").toAbsolutePath());
+    try {
+      starts.add(
+          Path.of(
+                  InProcessCluster.class
+                      .getProtectionDomain()
+                      .getCodeSource()
+                      .getLocation()
+                      .toURI())
+              .toAbsolutePath());
+    } catch (Exception e) {
+      // no code source: the other starting points remain
+    }
+    for (Path start : starts) {
+      for (Path p = start; p != null; p = p.getParent()) {
+        Path script = p.resolve("scripts/generate-certs.sh");
+        if (Files.isRegularFile(script)) {
+          return script;
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "cannot find scripts/generate-certs.sh: run from the repository or set MTLS_VOTING_HOME");
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (NodeRuntime r : List.copyOf(nodes.values())) {
+      try {
+        r.close();
+      } catch (RuntimeException e) {
+        // keep stopping the others
+      }
+    }
+    nodes.clear();
+    embedded.ifPresent(EmbeddedPostgresServer::close);
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp dir left behind is harmless
+    }
+  }
+}
