@@ -9,7 +9,7 @@
 #   scripts/cluster.sh down     stop what `up` started (by pid), nothing else
 #
 # Environment: RUN_DIR (default run/cluster), NODES (5), THRESHOLD (4), BASE_PORT (9001),
-# ETCD_PORT (23790), PG_PORT (55432), VOTE_TIMEOUT_SECS (15), JAVA_OPTS (-Xmx384m).
+# ETCD_PORT (23790), PG_PORT (55432), VOTE_TIMEOUT_SECS (15), CERTS_DIR (certs), JAVA_OPTS.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,7 +23,7 @@ ETCD_PEER_PORT="${ETCD_PEER_PORT:-23800}"
 PG_PORT="${PG_PORT:-55432}"
 VOTE_TIMEOUT_SECS="${VOTE_TIMEOUT_SECS:-15}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx384m -XX:+UseSerialGC}"
-CERTS="$root/certs"
+CERTS="${CERTS_DIR:-$root/certs}"
 JAR="$root/node/target/mtls-voting.jar"
 BYZANTINE_NODE="$NODES"
 
