@@ -4,7 +4,9 @@ import java.util.Objects;
 
 /**
  * One peer connection as seen by a node: {@code state} e.g. CONNECTED/CONNECTING/BACKOFF, {@code
- * sinceMillis} epoch millis of the last state change, {@code lastError} empty when none.
+ * sinceMillis} epoch millis of the last state change, {@code lastError} empty when none, {@code
+ * etcdMember} etcd's view of the peer: "live" (its lease-backed members/ key exists), "absent",
+ * "unknown" (etcd unreachable) or "" when the node runs without etcd.
  */
 public record PeerView(
     int nodeId,
@@ -19,8 +21,10 @@ public record PeerView(
     long drops,
     double reputation,
     boolean banned,
-    String lastError) {
+    String lastError,
+    String etcdMember) {
   public PeerView {
+    Objects.requireNonNull(etcdMember, "etcdMember");
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(lastError, "lastError");

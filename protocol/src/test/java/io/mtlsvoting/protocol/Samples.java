@@ -38,7 +38,8 @@ final class Samples {
             0,
             0.95,
             false,
-            "");
+            "",
+            "live");
     return List.of(
         new Hello(Protocol.PROTOCOL_VERSION, CLUSTER, 1, HASH),
         vote(1, -1L),

@@ -38,11 +38,11 @@ final class PeersCommand extends ClientCommand {
 
   static void print(PrintWriter out, List<PeerView> peers) {
     out.printf(
-        "  %-5s %-21s %-12s %-24s %9s %8s %8s %6s %6s %s%n",
-        "node", "address", "state", "since", "rtt(ms)", "in", "out", "drops", "rep", "ban");
+        "  %-5s %-21s %-12s %-24s %9s %8s %8s %6s %6s %-6s %s%n",
+        "node", "address", "state", "since", "rtt(ms)", "in", "out", "drops", "rep", "ban", "etcd");
     for (PeerView v : peers) {
       out.printf(
-          "  %-5d %-21s %-12s %-24s %9s %8d %8d %6d %6.2f %s%s%n",
+          "  %-5d %-21s %-12s %-24s %9s %8d %8d %6d %6.2f %-6s %s%s%n",
           v.nodeId(),
           v.address(),
           v.state(),
@@ -53,6 +53,7 @@ final class PeersCommand extends ClientCommand {
           v.drops(),
           v.reputation(),
           v.banned() ? "BANNED" : "-",
+          v.etcdMember().isEmpty() ? "-" : v.etcdMember(),
           v.lastError().isEmpty() ? "" : "  last error: " + v.lastError());
     }
   }

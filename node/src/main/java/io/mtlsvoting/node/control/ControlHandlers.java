@@ -35,10 +35,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -210,8 +213,24 @@ final class ControlHandlers {
             BanRegistry.GetReputation::new,
             askTimeout,
             ctx.system().scheduler());
-    return peers.thenCombine(
-        reputation, (p, rep) -> ControlViews.peers(p, rep, ctx.settings().members()));
+    CompletionStage<Optional<Set<Integer>>> etcdLive =
+        ctx.etcd()
+            .map(
+                c ->
+                    c.listMembers()
+                        .orTimeout(askTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .thenApply(m -> Optional.of(m.keySet()))
+                        // etcd down: the peers view still answers, marking etcd's view unknown.
+                        .exceptionally(e -> Optional.<Set<Integer>>empty()))
+            .orElse(CompletableFuture.completedFuture(Optional.empty()));
+    String whenMissing = ctx.etcd().isPresent() ? "unknown" : "";
+    return peers
+        .thenCombine(reputation, (p, rep) -> Map.entry(p, rep))
+        .thenCombine(
+            etcdLive,
+            (pr, live) ->
+                ControlViews.peers(
+                    pr.getKey(), pr.getValue(), ctx.settings().members(), live, whenMissing));
   }
 
   private CompletionStage<MonitorSnapshot> monitor(MonitorRequest r) {

@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /** Conversions from the node's internal state to the client reply records of the protocol. */
 final class ControlViews {
@@ -97,8 +99,16 @@ final class ControlViews {
     return new TxSummary(s.txId(), s.phase().name(), votes, leading, s.openedAt());
   }
 
+  /**
+   * The peers view; {@code etcdLive} is etcd's set of live members, empty when etcd is off or could
+   * not be asked ({@code etcdState} is then "" or "unknown").
+   */
   static List<PeerView> peers(
-      Peers peers, ReputationState reputation, Map<Integer, InetSocketAddress> members) {
+      Peers peers,
+      ReputationState reputation,
+      Map<Integer, InetSocketAddress> members,
+      Optional<Set<Integer>> etcdLive,
+      String etcdState) {
     List<PeerView> out = new ArrayList<>();
     for (PeerStatus p : peers.peers()) {
       InetSocketAddress a = members.get(p.nodeId());
@@ -116,7 +126,10 @@ final class ControlViews {
               p.drops(),
               reputation.score(p.nodeId()),
               reputation.bannedNode(p.nodeId()),
-              p.lastError().orElse("")));
+              p.lastError().orElse(""),
+              etcdLive
+                  .map(live -> live.contains(p.nodeId()) ? "live" : "absent")
+                  .orElse(etcdState)));
     }
     return out;
   }

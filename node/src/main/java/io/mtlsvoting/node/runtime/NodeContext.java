@@ -13,6 +13,7 @@ import io.mtlsvoting.node.tally.TallyMetrics;
 import io.mtlsvoting.node.tally.TallySettings;
 import io.mtlsvoting.node.tally.VoteCaster;
 import io.mtlsvoting.node.tally.VoteRouter;
+import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Map;
@@ -27,6 +28,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param byzantine present only when the node runs with {@code byzantine-testing = on}
  * @param health named health checks ("postgres", "etcd", ...) for info and monitor
  * @param etcdWriter present when etcd coordination is configured
+ * @param etcd the etcd client, for read-only views (members, consensus records)
  */
 public record NodeContext(
     NodeSettings settings,
@@ -47,7 +49,8 @@ public record NodeContext(
     TallyMetrics metrics,
     HealthChecks health,
     Instant startedAt,
-    Optional<ActorRef<EtcdWriter.Command>> etcdWriter) {
+    Optional<ActorRef<EtcdWriter.Command>> etcdWriter,
+    Optional<EtcdCoordinator> etcd) {
 
   public int nodeId() {
     return settings.nodeId();

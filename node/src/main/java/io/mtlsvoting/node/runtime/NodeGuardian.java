@@ -185,7 +185,8 @@ final class NodeGuardian {
             metrics,
             p.health(),
             Instant.now(),
-            etcdWriter);
+            etcdWriter,
+            p.etcd().map(Etcd::coordinator));
 
     ctx.ask(
         Broadcaster.class,
