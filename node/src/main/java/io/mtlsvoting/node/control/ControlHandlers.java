@@ -97,6 +97,9 @@ final class ControlHandlers {
               } else if (reply instanceof VoteTally.AlreadyVoted a) {
                 vote = a.vote();
                 state = a.state();
+                // A retry after "journal unavailable" may find the vote journaled but never sent:
+                // send it again (peers treat a repeat of the same value as a no-op).
+                ctx.broadcaster().broadcast(vote);
               } else {
                 throw ControlFailure.forbidden(
                     "node "
