@@ -11,6 +11,7 @@ import io.mtlsvoting.node.tally.BanRegistry;
 import io.mtlsvoting.node.tally.BanView;
 import io.mtlsvoting.node.tally.Membership;
 import io.mtlsvoting.node.tally.NodeTallyListener;
+import io.mtlsvoting.node.tally.RealCerts;
 import io.mtlsvoting.node.tally.TallyDeps;
 import io.mtlsvoting.node.tally.TallyEvent;
 import io.mtlsvoting.node.tally.TallyListener;
@@ -105,7 +106,7 @@ final class TestCluster implements AutoCloseable {
       };
 
   final ActorTestKit kit;
-  final Certs certs = Certs.five();
+  final RealCerts certs = RealCerts.five();
   final EtcdSettings etcd;
   final EtcdWriterSettings writerSettings;
   final Map<Integer, Node> nodes = new HashMap<>();

@@ -4,10 +4,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mtlsvoting.node.mesh.Node;
 import io.mtlsvoting.node.mesh.Peers;
+import io.mtlsvoting.node.mesh.TestCerts;
 import io.mtlsvoting.node.tally.TallyListener;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -54,37 +53,12 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /** Runs {@code scripts/generate-certs.sh --out dir --nodes n}. */
-  public static void generateCerts(Path dir, int n) throws IOException, InterruptedException {
-    Path root = repoRoot();
-    Process p =
-        new ProcessBuilder(
-                "bash",
-                root.resolve("scripts/generate-certs.sh").toString(),
-                "--out",
-                dir.toString(),
-                "--nodes",
-                Integer.toString(n))
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IllegalStateException("generate-certs.sh failed:\n" + out);
-    }
+  public static void generateCerts(Path dir, int n) {
+    TestCerts.run(dir, "--nodes", Integer.toString(n));
   }
 
-  static Path repoRoot() {
-    String prop = System.getProperty("project.rootdir");
-    if (prop != null && Path.of(prop, "scripts", "generate-certs.sh").toFile().isFile()) {
-      return Path.of(prop);
-    }
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !p.resolve("scripts/generate-certs.sh").toFile().isFile()) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("cannot find scripts/generate-certs.sh");
-    }
-    return p;
+  public static Path repoRoot() {
+    return TestCerts.repoRoot();
   }
 
   private static int freePort() {

@@ -1,19 +1,18 @@
 package io.mtlsvoting.node.tally;
 
+import io.mtlsvoting.node.mesh.TestCerts;
 import io.mtlsvoting.protocol.Pem;
 import io.mtlsvoting.protocol.VoteSigner;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
 
 /** Member keys and certificates made once per test JVM by the project's generate-certs.sh. */
-final class RealCerts {
-  final X509Certificate ca;
-  final Map<Integer, X509Certificate> certs = new HashMap<>();
-  final Map<Integer, VoteSigner> signers = new HashMap<>();
+public final class RealCerts {
+  public final X509Certificate ca;
+  public final Map<Integer, X509Certificate> certs = new HashMap<>();
+  public final Map<Integer, VoteSigner> signers = new HashMap<>();
 
   private static RealCerts five;
 
@@ -25,47 +24,10 @@ final class RealCerts {
     }
   }
 
-  static synchronized RealCerts five() {
+  public static synchronized RealCerts five() {
     if (five == null) {
-      five = new RealCerts(generate(5), 5);
+      five = new RealCerts(TestCerts.generate(5), 5);
     }
     return five;
-  }
-
-  static Path generate(int n) {
-    try {
-      Path out = Files.createTempDirectory("tally-certs");
-      Path script = repoRoot().resolve("scripts/generate-certs.sh");
-      Process p =
-          new ProcessBuilder(
-                  "bash", script.toString(), "--out", out.toString(), "--nodes", String.valueOf(n))
-              .redirectErrorStream(true)
-              .start();
-      String log = new String(p.getInputStream().readAllBytes());
-      if (p.waitFor() != 0) {
-        throw new IllegalStateException("generate-certs.sh failed:\n" + log);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static Path repoRoot() {
-    String prop = System.getProperty("project.rootdir");
-    if (prop != null && Files.exists(Path.of(prop, "scripts/generate-certs.sh"))) {
-      return Path.of(prop);
-    }
-    Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("scripts/generate-certs.sh"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("scripts/generate-certs.sh not found above user.dir");
-    }
-    return dir;
   }
 }
