@@ -6,6 +6,9 @@ import io.mtlsvoting.protocol.ClientReply;
 import io.mtlsvoting.protocol.ClientRequest;
 import io.mtlsvoting.protocol.ErrorReply;
 import io.mtlsvoting.protocol.InvalidInputException;
+import io.mtlsvoting.protocol.StatusReply;
+import io.mtlsvoting.protocol.StatusRequest;
+import io.mtlsvoting.protocol.TxIds;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -66,6 +69,16 @@ abstract class ClientCommand implements Callable<Integer> {
     try (ControlClient client = options.connect(node)) {
       return expect(node, client.call(request, timeout), type);
     }
+  }
+
+  /** The chosen node's status of {@code txId} (validated before connecting). */
+  StatusReply fetchStatus(String txId) {
+    TxIds.validate(txId);
+    return request(
+        options.target(),
+        new StatusRequest(ControlClient.nextRequestId(), txId),
+        StatusReply.class,
+        DEFAULT_TIMEOUT);
   }
 
   static <R extends ClientReply> R expect(NodeAddress node, ClientReply reply, Class<R> type) {

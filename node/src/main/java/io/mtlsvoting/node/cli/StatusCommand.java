@@ -3,8 +3,6 @@ package io.mtlsvoting.node.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mtlsvoting.protocol.QuorumCertificate.VerificationResult;
 import io.mtlsvoting.protocol.StatusReply;
-import io.mtlsvoting.protocol.StatusRequest;
-import io.mtlsvoting.protocol.TxIds;
 import io.mtlsvoting.protocol.ViolationView;
 import io.mtlsvoting.protocol.VoteView;
 import java.io.PrintWriter;
@@ -27,14 +25,8 @@ final class StatusCommand extends ClientCommand {
 
   @Override
   int execute() {
-    TxIds.validate(txId);
     NodeAddress node = options.target();
-    StatusReply s =
-        request(
-            node,
-            new StatusRequest(ControlClient.nextRequestId(), txId),
-            StatusReply.class,
-            DEFAULT_TIMEOUT);
+    StatusReply s = fetchStatus(txId);
     VerificationResult check =
         s.certificate().isEmpty()
             ? null

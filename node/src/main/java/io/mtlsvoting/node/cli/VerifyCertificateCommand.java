@@ -2,8 +2,6 @@ package io.mtlsvoting.node.cli;
 
 import io.mtlsvoting.protocol.QuorumCertificate.VerificationResult;
 import io.mtlsvoting.protocol.StatusReply;
-import io.mtlsvoting.protocol.StatusRequest;
-import io.mtlsvoting.protocol.TxIds;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,14 +35,8 @@ final class VerifyCertificateCommand extends ClientCommand {
 
   @Override
   int execute() {
-    TxIds.validate(txId);
     NodeAddress node = options.target();
-    StatusReply s =
-        request(
-            node,
-            new StatusRequest(ControlClient.nextRequestId(), txId),
-            StatusReply.class,
-            DEFAULT_TIMEOUT);
+    StatusReply s = fetchStatus(txId);
     int t = threshold != null ? threshold : options.cluster().threshold();
     Path dir = certsDir != null ? certsDir : StatusCommand.certsDir(options.ca);
     VerificationResult r = CertificateCheck.verify(s, options.ca, dir, t);
