@@ -60,6 +60,8 @@ public final class EtcdWriter
    * @param healthy etcd answers and the last request succeeded
    * @param configAgreed etcd holds this node's cluster config
    * @param pending decided txs not yet confirmed in etcd and committed
+   * @param unjournaled of those, how many are not yet in the outbox's journal (a crash now would
+   *     leave them at THRESHOLD_REACHED)
    * @param inFlight of those, how many are being worked on now
    * @param pendingBans ban writes waiting for etcd
    * @param committed commits completed since start
@@ -70,6 +72,7 @@ public final class EtcdWriter
       boolean healthy,
       boolean configAgreed,
       int pending,
+      int unjournaled,
       int inFlight,
       int pendingBans,
       long committed,
@@ -344,6 +347,7 @@ public final class EtcdWriter
         etcd.isHealthy() && failures == 0,
         configAgreed,
         s.pending().size() + queuedTxs.size(),
+        queuedTxs.size(),
         inFlight.size(),
         bans.pendingCount(),
         committed,
