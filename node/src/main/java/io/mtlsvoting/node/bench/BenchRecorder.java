@@ -2,6 +2,8 @@ package io.mtlsvoting.node.bench;
 
 import io.mtlsvoting.node.tally.TallyEvent;
 import io.mtlsvoting.node.tally.TallyListener;
+import io.mtlsvoting.node.tally.TallyState;
+import io.mtlsvoting.protocol.Vote;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +47,29 @@ public final class BenchRecorder {
 
   /** The listener to hand to node {@code nodeId} when it starts. */
   public TallyListener listener(int nodeId) {
-    return (event, after) -> onEvent(nodeId, event, System.nanoTime());
+    return new TallyListener() {
+      @Override
+      public void onEvent(TallyEvent event, TallyState after) {
+        BenchRecorder.this.onEvent(nodeId, event, System.nanoTime());
+      }
+
+      @Override
+      public void onVerified(Vote vote) {
+        onPropagated(vote, System.nanoTime());
+      }
+    };
+  }
+
+  /** Vote propagation: cast at its node -> verified at a peer. */
+  private void onPropagated(Vote vote, long now) {
+    Track t = tracks.get(vote.txId());
+    Integer p = position.get(vote.nodeId());
+    if (t != null && p != null) {
+      long cast = t.castNanos[p];
+      if (cast != 0) {
+        propagation.recordNanos(now - cast);
+      }
+    }
   }
 
   void expectCommits(boolean commits) {
@@ -83,10 +107,6 @@ public final class BenchRecorder {
       int voter = vc.vote().nodeId();
       Integer p = position.get(voter);
       if (voter != atNode && p != null) {
-        long cast = t.castNanos[p];
-        if (cast != 0) {
-          propagation.recordNanos(now - cast);
-        }
         t.counted.incrementAndGet();
       }
     } else if (event instanceof TallyEvent.ThresholdReached) {

@@ -8,7 +8,9 @@ import io.mtlsvoting.node.bench.InProcessCluster;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -77,6 +79,15 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Print heap after GC at 10% and 100% (use with a large --txs)")
   boolean memoryCheck;
 
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = {
+        "In-process: node config override for every node (repeatable), e.g. to see what a part",
+        "costs: --set pekko.persistence.journal.plugin=pekko.persistence.journal.inmem"
+      })
+  Map<String, String> overrides = new LinkedHashMap<>();
+
   @Option(names = "--json", description = "Print the report as JSON")
   boolean json;
 
@@ -101,7 +112,12 @@ public final class BenchCommand implements Callable<Integer> {
     System.err.printf("starting %d in-process nodes (t=%d)...%n", nodes, t);
     try (InProcessCluster cluster =
         InProcessCluster.start(
-            nodes, t, Optional.ofNullable(etcd), pg, id -> List.of(recorder.listener(id)))) {
+            nodes,
+            t,
+            Optional.ofNullable(etcd),
+            pg,
+            id -> List.of(recorder.listener(id)),
+            overrides)) {
       BenchOptions options =
           new BenchOptions(
               txs,

@@ -11,6 +11,7 @@ import io.mtlsvoting.node.tally.ReputationState;
 import io.mtlsvoting.node.tally.TallyState;
 import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.tally.VoteTally;
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.protocol.CertificateIdentity;
 import io.mtlsvoting.protocol.ClientReply;
 import io.mtlsvoting.protocol.ClientRequest;
@@ -44,7 +45,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /** Serves each control request from a node's {@link NodeContext}, without blocking. */
 final class ControlHandlers {
@@ -195,7 +195,7 @@ final class ControlHandlers {
   }
 
   private CompletionStage<Map<String, Long>> counters() {
-    return AskPattern.<VoteRouter.Command, Integer>ask(
+    return Ask.<VoteRouter.Command, Integer>ask(
             ctx.router(), VoteRouter.GetLiveCount::new, askTimeout, ctx.system().scheduler())
         .thenApply(
             live -> {
@@ -209,9 +209,9 @@ final class ControlHandlers {
 
   private CompletionStage<List<io.mtlsvoting.protocol.PeerView>> peerViews() {
     CompletionStage<Peers> peers =
-        AskPattern.ask(ctx.mesh(), Node.GetPeers::new, askTimeout, ctx.system().scheduler());
+        Ask.ask(ctx.mesh(), Node.GetPeers::new, askTimeout, ctx.system().scheduler());
     CompletionStage<ReputationState> reputation =
-        AskPattern.ask(
+        Ask.ask(
             ctx.banRegistry(),
             BanRegistry.GetReputation::new,
             askTimeout,
@@ -257,7 +257,7 @@ final class ControlHandlers {
       throw ControlFailure.notFound(
           "node " + r.nodeId() + " is not a member " + ctx.settings().members().keySet());
     }
-    return AskPattern.<BanRegistry.Command, BanRegistry.UnbanResult>ask(
+    return Ask.<BanRegistry.Command, BanRegistry.UnbanResult>ask(
             ctx.banRegistry(),
             replyTo -> new BanRegistry.Unban(r.nodeId(), replyTo),
             askTimeout,

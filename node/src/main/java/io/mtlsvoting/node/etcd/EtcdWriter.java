@@ -10,7 +10,9 @@ import io.mtlsvoting.protocol.UnsignedValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -81,7 +83,8 @@ public final class EtcdWriter
 
   private record ConfigAnswered(ConfigResult result, Throwable error) implements Command {}
 
-  private record ConsensusAnswered(String txId, ConsensusResult result, Throwable error)
+  private record ConsensusAnswered(
+      List<String> txIds, Map<String, ConsensusResult> results, Throwable error)
       implements Command {}
 
   private record TallyAnswered(String txId, VoteTally.CommitReply reply, Throwable error)
@@ -103,6 +106,8 @@ public final class EtcdWriter
   private final TimerScheduler<Command> timers;
   private final BanSync bans;
   private final Set<String> inFlight = new HashSet<>();
+  // etcd transactions under way; while they are, newly decided txs gather into the next batch.
+  private int requestsInFlight;
   private final List<OutboxEvent> unflushed = new ArrayList<>();
   private final Set<String> queuedTxs = new HashSet<>();
   private boolean configAgreed;
@@ -210,37 +215,63 @@ public final class EtcdWriter
   }
 
   private ReplyEffect<OutboxEvent, OutboxState> onConsensus(OutboxState s, ConsensusAnswered c) {
-    OutboxState.Pending p = s.pending().get(c.txId());
-    if (c.error() != null || p == null) {
-      inFlight.remove(c.txId());
-      if (c.error() != null) {
-        onFailure(c.error());
-      }
+    requestsInFlight--;
+    if (c.error() != null) {
+      c.txIds().forEach(inFlight::remove);
+      onFailure(c.error());
       return pumpAfter(() -> {}, s);
     }
     onSuccess();
+    boolean released = false;
+    for (String txId : c.txIds()) {
+      OptionalLong commitValue = commitValue(s, txId, c.results().get(txId));
+      if (commitValue.isEmpty()) {
+        // Not pending any more, or no answer for it: free the slot (an unreadable conflict
+        // instead stays in flight until its CommitDone is journaled).
+        if (!s.pending().containsKey(txId) || !c.results().containsKey(txId)) {
+          released |= inFlight.remove(txId);
+        }
+        continue;
+      }
+      long value = commitValue.getAsLong();
+      ctx.ask(
+          VoteTally.CommitReply.class,
+          deps.router(),
+          TALLY_TIMEOUT,
+          replyTo -> new VoteRouter.Route(txId, new VoteTally.Commit(value, replyTo)),
+          (reply, error) -> new TallyAnswered(txId, reply, error));
+    }
+    if (released) {
+      pump(s);
+    }
+    return Effect().noReply();
+  }
+
+  /**
+   * The value to commit {@code txId}'s tally with, given what etcd answered; empty when there is
+   * nothing to commit (no longer pending, or a stored record that cannot be read, then recorded).
+   */
+  private OptionalLong commitValue(OutboxState s, String txId, ConsensusResult result) {
+    OutboxState.Pending p = s.pending().get(txId);
+    if (p == null || result == null) {
+      return OptionalLong.empty();
+    }
     long value = p.value();
-    if (c.result() instanceof ConsensusResult.Conflict conflict) {
+    if (result instanceof ConsensusResult.Conflict conflict) {
       OptionalLong stored = CoordinationJson.storedValue(conflict.existingJson());
       ctx.getLog()
           .error(
               "SAFETY ALARM: etcd holds a different decision for tx {} than this node's {}: {}",
-              c.txId(),
+              txId,
               UnsignedValues.format(value),
               conflict.existingJson());
       if (stored.isEmpty()) {
-        return done(c.txId(), OutboxEvent.Result.UNREADABLE_CONFLICT);
+        done(txId, OutboxEvent.Result.UNREADABLE_CONFLICT);
+        return OptionalLong.empty();
       }
       value = stored.getAsLong();
     }
-    long commitValue = value;
-    ctx.ask(
-        VoteTally.CommitReply.class,
-        deps.router(),
-        TALLY_TIMEOUT,
-        replyTo -> new VoteRouter.Route(c.txId(), new VoteTally.Commit(commitValue, replyTo)),
-        (reply, error) -> new TallyAnswered(c.txId(), reply, error));
-    return Effect().noReply();
+    return OptionalLong.of(value);
   }
 
   private ReplyEffect<OutboxEvent, OutboxState> onTally(OutboxState s, TallyAnswered c) {
@@ -300,19 +331,34 @@ public final class EtcdWriter
     }
     // After a failure one request probes etcd; full pipelining resumes once one succeeds.
     int limit = failures == 0 ? settings.maxInFlight() : 1;
+    int batchSize = failures == 0 ? settings.consensusBatch() : 1;
+    int maxRequests = Math.max(1, limit / batchSize);
+    Map<String, String> batch = new LinkedHashMap<>();
     for (OutboxState.Pending p : s.pending().values()) {
-      if (inFlight.size() >= limit) {
+      if (inFlight.size() >= limit || requestsInFlight >= maxRequests) {
         break;
       }
       if (inFlight.add(p.txId())) {
-        ctx.pipeToSelf(
-            etcd.putConsensusIfAbsent(p.txId(), p.qcJson()),
-            (r, e) -> new ConsensusAnswered(p.txId(), r, e));
+        batch.put(p.txId(), p.qcJson());
+        if (batch.size() >= batchSize) {
+          sendConsensus(batch);
+          batch = new LinkedHashMap<>();
+        }
       }
+    }
+    if (!batch.isEmpty()) {
+      sendConsensus(batch);
     }
     if (failures == 0 || inFlight.isEmpty()) {
       bans.pump();
     }
+  }
+
+  /** Stores the QCs of {@code batch} (tx id -> JSON) in etcd, in as few transactions as it can. */
+  private void sendConsensus(Map<String, String> batch) {
+    List<String> txIds = List.copyOf(batch.keySet());
+    requestsInFlight++;
+    ctx.pipeToSelf(etcd.putConsensusIfAbsent(batch), (r, e) -> new ConsensusAnswered(txIds, r, e));
   }
 
   private void onSuccess() {

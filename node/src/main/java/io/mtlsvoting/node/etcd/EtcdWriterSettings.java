@@ -10,6 +10,7 @@ import java.util.Objects;
  * connection settings themselves are {@code EtcdSettings} in the persistence module.
  *
  * @param maxInFlight most consensus writes and tally commits outstanding at once
+ * @param consensusBatch most QCs stored in one etcd transaction
  * @param outboxSnapshotEvery snapshot the outbox every this many events
  * @param maxPendingBans most ban writes queued while etcd is unreachable
  * @param retryMin first retry delay while etcd is unreachable
@@ -18,11 +19,15 @@ import java.util.Objects;
  */
 public record EtcdWriterSettings(
     int maxInFlight,
+    int consensusBatch,
     int outboxSnapshotEvery,
     int maxPendingBans,
     Duration retryMin,
     Duration retryMax,
     Duration startupTimeout) {
+
+  /** Largest {@code consensus-batch}: etcd refuses transactions of more than 128 operations. */
+  public static final int MAX_CONSENSUS_BATCH = 128;
 
   /** Validates every field, naming the config key in errors. */
   public EtcdWriterSettings {
@@ -31,6 +36,13 @@ public record EtcdWriterSettings(
     Objects.requireNonNull(startupTimeout, "startupTimeout");
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("etcd.max-in-flight must be >= 1, got " + maxInFlight);
+    }
+    if (consensusBatch < 1 || consensusBatch > MAX_CONSENSUS_BATCH) {
+      throw new IllegalArgumentException(
+          "etcd.consensus-batch must be within 1.."
+              + MAX_CONSENSUS_BATCH
+              + " (etcd's default --max-txn-ops is 128), got "
+              + consensusBatch);
     }
     if (outboxSnapshotEvery < 1) {
       throw new IllegalArgumentException(
@@ -53,7 +65,7 @@ public record EtcdWriterSettings(
   /** The documented defaults (as in reference.conf). */
   public static EtcdWriterSettings defaults() {
     return new EtcdWriterSettings(
-        256, 500, 1024, Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        256, 64, 500, 1024, Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(30));
   }
 
   /**
@@ -66,6 +78,7 @@ public record EtcdWriterSettings(
     try {
       return new EtcdWriterSettings(
           etcd.getInt("max-in-flight"),
+          etcd.getInt("consensus-batch"),
           etcd.getInt("outbox-snapshot-every"),
           etcd.getInt("max-pending-bans"),
           etcd.getDuration("retry.min"),
@@ -86,6 +99,6 @@ public record EtcdWriterSettings(
   /** The same settings with other retry bounds (tests). */
   public EtcdWriterSettings withRetry(Duration min, Duration max) {
     return new EtcdWriterSettings(
-        maxInFlight, outboxSnapshotEvery, maxPendingBans, min, max, startupTimeout);
+        maxInFlight, consensusBatch, outboxSnapshotEvery, maxPendingBans, min, max, startupTimeout);
   }
 }

@@ -139,7 +139,8 @@ final class NodeGuardian {
     etcdWriter.ifPresent(w -> toEtcd.orElseThrow().bind(w));
     VerifyingIngress ingress =
         VerifyingIngress.create(
-            p.membership(), p.memberCertificates(), router, p.tallySettings(), metrics);
+                p.membership(), p.memberCertificates(), router, p.tallySettings(), metrics)
+            .observe(deps.listener());
     var mesh = ctx.spawn(Node.create(p.settings(), p.tls(), ingress, p.clients()), "mesh");
     var audit =
         ctx.spawn(

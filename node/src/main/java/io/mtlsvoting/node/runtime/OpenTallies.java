@@ -4,6 +4,7 @@ import io.mtlsvoting.node.audit.AuditWriter;
 import io.mtlsvoting.node.tally.TallyState;
 import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.tally.VoteTally;
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.persistence.audit.AuditRepository;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +76,7 @@ final class OpenTallies {
 
   /** Completes once the projection's watermark has reached {@code head}, or at the limit. */
   private static CompletionStage<Void> awaitProjected(NodeContext c, long head, long until) {
-    return AskPattern.<AuditWriter.Command, AuditWriter.Status>ask(
+    return Ask.<AuditWriter.Command, AuditWriter.Status>ask(
             c.audit(), AuditWriter.GetStatus::new, Duration.ofSeconds(10), c.system().scheduler())
         .thenCompose(
             s ->

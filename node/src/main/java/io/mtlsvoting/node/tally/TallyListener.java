@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.tally;
 
+import io.mtlsvoting.protocol.Vote;
 import java.util.List;
 
 /**
@@ -12,16 +13,36 @@ public interface TallyListener {
 
   void onEvent(TallyEvent event, TallyState after);
 
+  /**
+   * A peer's vote passed signature verification and goes to its tally now (nothing is journaled
+   * yet; for measurements only). Called on a verification thread.
+   */
+  default void onVerified(Vote vote) {}
+
   /** All of {@code listeners}, in order; one throwing does not stop the others. */
   static TallyListener all(List<TallyListener> listeners) {
     List<TallyListener> copy = List.copyOf(listeners);
-    return (event, after) -> {
-      for (TallyListener l : copy) {
-        try {
-          l.onEvent(event, after);
-        } catch (RuntimeException e) {
-          // A faulty listener must not stop the others or the tally.
-          TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
+    return new TallyListener() {
+      @Override
+      public void onEvent(TallyEvent event, TallyState after) {
+        for (TallyListener l : copy) {
+          try {
+            l.onEvent(event, after);
+          } catch (RuntimeException e) {
+            // A faulty listener must not stop the others or the tally.
+            TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
+          }
+        }
+      }
+
+      @Override
+      public void onVerified(Vote vote) {
+        for (TallyListener l : copy) {
+          try {
+            l.onVerified(vote);
+          } catch (RuntimeException e) {
+            TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
+          }
         }
       }
     };

@@ -12,6 +12,7 @@ import java.util.Objects;
 public record TallySettings(
     Duration voteTimeout,
     Duration passivateAfter,
+    Duration voteFlushDelay,
     double minorityPenalty,
     double silentPenalty,
     double banBelow,
@@ -23,6 +24,12 @@ public record TallySettings(
     Objects.requireNonNull(passivateAfter, "passivateAfter");
     if (voteTimeout.isNegative() || voteTimeout.isZero()) {
       throw new IllegalArgumentException("vote-timeout must be > 0, got " + voteTimeout);
+    }
+    Objects.requireNonNull(voteFlushDelay, "voteFlushDelay");
+    if (voteFlushDelay.isNegative()) {
+      throw new IllegalArgumentException(
+          "tally.vote-flush-delay must be >= 0 (0 = journal every vote at once), got "
+              + voteFlushDelay);
     }
     if (passivateAfter.isNegative()) {
       throw new IllegalArgumentException(
@@ -43,7 +50,8 @@ public record TallySettings(
 
   /** The documented defaults with the given vote timeout. */
   public static TallySettings defaults(Duration voteTimeout) {
-    return new TallySettings(voteTimeout, Duration.ofSeconds(10), 0.1, 0.05, 0.5, 0, 65_536);
+    return new TallySettings(
+        voteTimeout, Duration.ofSeconds(10), Duration.ofMillis(100), 0.1, 0.05, 0.5, 0, 65_536);
   }
 
   /**
@@ -60,6 +68,7 @@ public record TallySettings(
     return new TallySettings(
         timeout,
         t.getDuration("passivate-after"),
+        t.getDuration("vote-flush-delay"),
         t.getDouble("minority-penalty"),
         t.getDouble("silent-penalty"),
         t.getDouble("ban-below"),
@@ -75,6 +84,19 @@ public record TallySettings(
   public TallySettings withPassivateAfter(Duration d) {
     return new TallySettings(
         voteTimeout,
+        d,
+        voteFlushDelay,
+        minorityPenalty,
+        silentPenalty,
+        banBelow,
+        verifyParallelism,
+        verifyQueueCapacity);
+  }
+
+  public TallySettings withVoteFlushDelay(Duration d) {
+    return new TallySettings(
+        voteTimeout,
+        passivateAfter,
         d,
         minorityPenalty,
         silentPenalty,

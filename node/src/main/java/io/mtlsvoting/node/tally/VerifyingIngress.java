@@ -31,6 +31,7 @@ public final class VerifyingIngress implements PeerIngress, AutoCloseable {
   private final ActorRef<VoteRouter.Command> router;
   private final ExecutorService pool;
   private final TallyMetrics metrics;
+  private volatile TallyListener observer = TallyListener.NONE;
 
   VerifyingIngress(
       String clusterId,
@@ -64,6 +65,12 @@ public final class VerifyingIngress implements PeerIngress, AutoCloseable {
       verifiers.put(id, VoteVerifier.of(cert));
     }
     return withVerifiers(membership.clusterId(), verifiers, router, settings, metrics);
+  }
+
+  /** {@code listener} is told of each peer vote that passed verification (for measurements). */
+  public VerifyingIngress observe(TallyListener listener) {
+    this.observer = java.util.Objects.requireNonNull(listener, "listener");
+    return this;
   }
 
   /** As {@link #create} with verifiers built elsewhere (tests with in-process keys). */
@@ -126,6 +133,7 @@ public final class VerifyingIngress implements PeerIngress, AutoCloseable {
       reject(peer, v, "signature does not verify under node " + peer + "'s certificate");
     } else {
       metrics.increment("ingress.votes-verified");
+      observer.onVerified(v);
       router.tell(new VoteRouter.Route(v.txId(), new VoteTally.Deliver(v)));
     }
   }

@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.tally;
 
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.protocol.TxIds;
 import io.mtlsvoting.protocol.Vote;
 import io.mtlsvoting.protocol.VoteSigner;
@@ -13,7 +14,6 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Casts this node's own votes: signs with the node key and hands the vote to the local tally, which
@@ -88,7 +88,7 @@ public final class VoteCaster {
         signer.sign(membership.clusterId(), txId, membership.selfId(), value, clock.getAsLong());
     long asked = System.nanoTime();
     CompletionStage<VoteTally.CastReply> reply =
-        AskPattern.ask(
+        Ask.ask(
             router,
             (ActorRef<VoteTally.CastReply> replyTo) ->
                 new VoteRouter.Route(txId, new VoteTally.CastOwn(vote, replyTo)),
@@ -121,7 +121,7 @@ public final class VoteCaster {
 
   /** The tally's state for {@code status} (spawns/recovers the tally if asleep). */
   public CompletionStage<TallyState> status(String txId) {
-    return AskPattern.ask(
+    return Ask.ask(
         router,
         (ActorRef<TallyState> replyTo) ->
             new VoteRouter.Route(txId, new VoteTally.GetState(replyTo)),
@@ -131,7 +131,7 @@ public final class VoteCaster {
 
   /** Completes once the tx is decided or aborted ({@code vote --wait}). */
   public CompletionStage<TallyState> awaitDecision(String txId, Duration timeout) {
-    return AskPattern.ask(
+    return Ask.ask(
         router,
         (ActorRef<TallyState> replyTo) ->
             new VoteRouter.Route(txId, new VoteTally.AwaitDecision(replyTo)),

@@ -15,9 +15,11 @@ import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.event.Level;
@@ -74,6 +76,9 @@ public final class VoteTally
   /** Sent by the router after {@link VoteRouter.TallyIdle}: stop after the mailbox so far. */
   public record Stop() implements Command {}
 
+  /** Journals the deferred peer votes now; sent by the tally's own flush timer. */
+  public record FlushVotes() implements Command {}
+
   /** Answer to {@link CastOwn}. */
   public sealed interface CastReply {}
 
@@ -88,6 +93,7 @@ public final class VoteTally
 
   private static final String DEADLINE_TIMER = "deadline";
   private static final String IDLE_TIMER = "idle";
+  private static final String FLUSH_TIMER = "flush";
 
   /**
    * Most commands one tally holds for re-delivery. Only the command being written when the journal
@@ -107,6 +113,13 @@ public final class VoteTally
   // so these survive a journal failure.
   private final List<Command> retry = new ArrayList<>();
   private Command inFlight;
+  // Peer votes that decide nothing are not journaled on their own (tally.vote-flush-delay): their
+  // events wait here, `view` is the journaled state with them applied, and `deferredFrom` holds
+  // the commands they came from, re-delivered if the write that finally carries them fails.
+  private final List<TallyEvent> unjournaled = new ArrayList<>();
+  private final List<Command> deferredFrom = new ArrayList<>();
+  private final List<Command> deferredInFlight = new ArrayList<>();
+  private TallyState view;
 
   private VoteTally(
       String txId,
@@ -142,6 +155,12 @@ public final class VoteTally
     return PersistenceId.ofUniqueId("node-" + selfId + "|tx-" + txId);
   }
 
+  /** Tallies never snapshot, so recovery skips the snapshot store (one query less per tx). */
+  @Override
+  public Recovery recovery() {
+    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
+  }
+
   @Override
   public TallyState emptyState() {
     return TallyState.empty(txId);
@@ -158,20 +177,95 @@ public final class VoteTally
         .onCommand(CrossCheck.class, this::onCrossCheck)
         .onCommand(
             ExcludeBanned.class,
-            (s, c) -> persistStep(c, rules.onBanned(s, c.nodeId(), deps.bans()).events()))
+            (s, c) -> persistStep(c, rules.onBanned(current(s), c.nodeId(), deps.bans()).events()))
         .onCommand(Commit.class, this::onCommit)
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .onCommand(AwaitDecision.class, this::onAwait)
         .onCommand(DeadlineTick.class, this::onDeadline)
         .onCommand(IdleCheck.class, this::onIdleCheck)
-        .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
+        .onCommand(Stop.class, this::onStop)
+        .onCommand(FlushVotes.class, (s, c) -> persistStep(c, List.of()))
         .build();
   }
 
   private ReplyEffect<TallyEvent, TallyState> onDeliver(TallyState s, Deliver c) {
-    TallyRules.Step step = rules.onVote(s, c.vote(), deps.clock().getAsLong(), deps.bans());
+    TallyState cur = current(s);
+    TallyRules.Step step = rules.onVote(cur, c.vote(), deps.clock().getAsLong(), deps.bans());
     deps.metrics().increment("votes." + step.outcome().name().toLowerCase());
+    if (deferrable(step.events())) {
+      defer(c, cur, step.events());
+      return Effect().noReply();
+    }
     return persistStep(c, step.events());
+  }
+
+  /**
+   * True for events nobody is told of: a peer's vote counted (and the tally opened by it) without
+   * deciding anything or recording a violation. They wait for the tally's next write.
+   */
+  private boolean deferrable(List<TallyEvent> events) {
+    if (events.isEmpty() || deps.settings().voteFlushDelay().isZero()) {
+      return false;
+    }
+    int self = deps.membership().selfId();
+    for (TallyEvent e : events) {
+      boolean peerVote = e instanceof TallyEvent.VoteCounted vc && vc.vote().nodeId() != self;
+      if (!peerVote && !(e instanceof TallyEvent.Opened)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void defer(Command c, TallyState cur, List<TallyEvent> events) {
+    if (unjournaled.isEmpty()) {
+      timers.startSingleTimer(FLUSH_TIMER, new FlushVotes(), deps.settings().voteFlushDelay());
+    }
+    TallyState v = cur;
+    for (TallyEvent e : events) {
+      v = v.apply(e);
+      unjournaled.add(e);
+      if (e instanceof TallyEvent.Opened) {
+        scheduleDeadline(v);
+      }
+    }
+    view = v;
+    deferredFrom.add(c);
+  }
+
+  /** The state decisions are taken on: the journaled one plus the deferred peer votes. */
+  private TallyState current(TallyState s) {
+    return unjournaled.isEmpty() ? s : view;
+  }
+
+  /** {@code events} preceded by the deferred ones, which from now on ride on this write. */
+  private List<TallyEvent> withDeferred(List<TallyEvent> events) {
+    if (unjournaled.isEmpty()) {
+      return events;
+    }
+    List<TallyEvent> all = new ArrayList<>(unjournaled.size() + events.size());
+    all.addAll(unjournaled);
+    all.addAll(events);
+    deferredInFlight.addAll(deferredFrom);
+    unjournaled.clear();
+    deferredFrom.clear();
+    view = null;
+    timers.cancel(FLUSH_TIMER);
+    return all;
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onStop(TallyState s, Stop c) {
+    if (unjournaled.isEmpty()) {
+      return Effect().stop().thenNoReply();
+    }
+    // A vote arrived after the tally offered itself for passivation: journal it, then stop.
+    List<TallyEvent> all = withDeferred(List.of());
+    inFlight = c;
+    return Effect()
+        .persist(all)
+        .thenRun((TallyState after) -> afterPersist(all, after))
+        .thenStop()
+        .thenNoReply();
   }
 
   private ReplyEffect<TallyEvent, TallyState> onCastOwn(TallyState s, CastOwn c) {
@@ -180,64 +274,72 @@ public final class VoteTally
     if (vote.nodeId() != self || !vote.txId().equals(txId)) {
       return Effect().reply(c.replyTo(), new CastRefused("not this node's vote for " + txId));
     }
-    Vote mine = s.votes().get(self);
+    TallyState cur = current(s);
+    Vote mine = cur.votes().get(self);
     if (mine != null && mine.value() == vote.value()) {
       return Effect().reply(c.replyTo(), new AlreadyVoted(mine, s));
     }
-    if (mine != null || s.excluded().contains(self)) {
+    if (mine != null || cur.excluded().contains(self)) {
       String had = mine == null ? "a vote" : Long.toUnsignedString(mine.value());
       return Effect()
           .reply(
               c.replyTo(),
               new CastRefused("node " + self + " already voted " + had + " for tx " + txId));
     }
-    if (s.phase().aborted()) {
-      return Effect().reply(c.replyTo(), new CastRefused("tx " + txId + " is " + s.phase()));
+    if (cur.phase().aborted()) {
+      return Effect().reply(c.replyTo(), new CastRefused("tx " + txId + " is " + cur.phase()));
     }
-    TallyRules.Step step = rules.onVote(s, vote, deps.clock().getAsLong(), deps.bans());
+    TallyRules.Step step = rules.onVote(cur, vote, deps.clock().getAsLong(), deps.bans());
     if (step.outcome() != TallyRules.VoteOutcome.COUNTED) {
       return Effect()
           .reply(c.replyTo(), new CastRefused("own vote not counted: " + step.outcome()));
     }
     inFlight = c;
+    List<TallyEvent> all = withDeferred(step.events());
     return Effect()
-        .persist(step.events())
-        .thenRun((TallyState after) -> afterPersist(step.events(), after))
+        .persist(all)
+        .thenRun((TallyState after) -> afterPersist(all, after))
         .thenReply(c.replyTo(), after -> new CastAccepted(vote, after));
   }
 
   private ReplyEffect<TallyEvent, TallyState> onInvalidSignature(
       TallyState s, ReportInvalidSignature c) {
     return persistStep(
-        c, rules.onInvalidSignature(s, c.senderId(), c.vote(), c.reason(), deps.bans()).events());
+        c,
+        rules
+            .onInvalidSignature(current(s), c.senderId(), c.vote(), c.reason(), deps.bans())
+            .events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onEvidence(TallyState s, ReportEvidence c) {
     Evidence e = c.evidence();
     return persistStep(
-        c, rules.onEvidence(s, e.first(), e.second(), c.reporterId(), deps.bans()).events());
+        c,
+        rules.onEvidence(current(s), e.first(), e.second(), c.reporterId(), deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onCrossCheck(TallyState s, CrossCheck c) {
     Vote echoed = c.vote();
-    Vote held = s.votes().get(echoed.nodeId());
+    TallyState cur = current(s);
+    Vote held = cur.votes().get(echoed.nodeId());
     if (held == null || held.value() == echoed.value()) {
       return persistStep(c, List.of());
     }
     // This node now holds both signed values itself, so it reports (and gossips) the proof.
     int self = deps.membership().selfId();
-    return persistStep(c, rules.onEvidence(s, held, echoed, self, deps.bans()).events());
+    return persistStep(c, rules.onEvidence(cur, held, echoed, self, deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onCommit(TallyState s, Commit c) {
-    TallyRules.CommitStep step = rules.onCommit(s, c.storedValue());
+    TallyRules.CommitStep step = rules.onCommit(current(s), c.storedValue());
     if (step.events().isEmpty()) {
       return Effect().reply(c.replyTo(), new CommitReply(step.outcome(), s));
     }
     inFlight = c;
+    List<TallyEvent> all = withDeferred(step.events());
     return Effect()
-        .persist(step.events())
-        .thenRun((TallyState after) -> afterPersist(step.events(), after))
+        .persist(all)
+        .thenRun((TallyState after) -> afterPersist(all, after))
         .thenReply(c.replyTo(), after -> new CommitReply(step.outcome(), after));
   }
 
@@ -251,14 +353,18 @@ public final class VoteTally
 
   private ReplyEffect<TallyEvent, TallyState> onDeadline(TallyState s, DeadlineTick c) {
     long now = deps.clock().getAsLong();
-    if (s.phase() != Phase.NEW && !s.deadlineReached() && now < s.deadline()) {
-      scheduleDeadline(s);
+    TallyState cur = current(s);
+    if (cur.phase() != Phase.NEW && !cur.deadlineReached() && now < cur.deadline()) {
+      scheduleDeadline(cur);
       return Effect().noReply();
     }
-    return persistStep(c, rules.onDeadline(s, now, deps.bans()).events());
+    return persistStep(c, rules.onDeadline(cur, now, deps.bans()).events());
   }
 
   private ReplyEffect<TallyEvent, TallyState> onIdleCheck(TallyState s, IdleCheck c) {
+    if (!unjournaled.isEmpty()) {
+      return persistStep(c, List.of());
+    }
     if (s.quiescent(deps.membership()) && parent != null) {
       parent.tell(new VoteRouter.TallyIdle(txId, ctx.getSelf()));
     }
@@ -266,19 +372,21 @@ public final class VoteTally
   }
 
   private ReplyEffect<TallyEvent, TallyState> persistStep(Command c, List<TallyEvent> events) {
-    if (events.isEmpty()) {
+    List<TallyEvent> all = withDeferred(events);
+    if (all.isEmpty()) {
       return Effect().none().thenRun(this::touch).thenNoReply();
     }
-    inFlight = c;
+    inFlight = c instanceof FlushVotes || c instanceof IdleCheck ? null : c;
     return Effect()
-        .persist(events)
-        .thenRun((TallyState after) -> afterPersist(events, after))
+        .persist(all)
+        .thenRun((TallyState after) -> afterPersist(all, after))
         .thenNoReply();
   }
 
   /** Runs after the events are journaled: the only place the outside world hears of them. */
   private void afterPersist(List<TallyEvent> events, TallyState after) {
     inFlight = null;
+    deferredInFlight.clear();
     deps.metrics().journal().succeeded();
     for (TallyEvent e : events) {
       if (e instanceof TallyEvent.Opened) {
@@ -295,7 +403,7 @@ public final class VoteTally
 
   /** Restarts the idle timer of a quiescent tally: it is passivated only after a quiet period. */
   private void touch(TallyState s) {
-    if (s.quiescent(deps.membership())) {
+    if (unjournaled.isEmpty() && s.quiescent(deps.membership())) {
       timers.startSingleTimer(IDLE_TIMER, new IdleCheck(), deps.settings().passivateAfter());
     }
   }
@@ -331,6 +439,11 @@ public final class VoteTally
     journal.failed(cause);
     Command c = inFlight;
     inFlight = null;
+    // Deferred peer votes that rode on the failed write are delivered again after the restart.
+    for (Command d : deferredInFlight) {
+      hold(d, journal);
+    }
+    deferredInFlight.clear();
     if (c == null) {
       return;
     }
@@ -344,7 +457,13 @@ public final class VoteTally
                       + "): the vote for tx "
                       + txId
                       + " was not recorded; cast it again later"));
-    } else if (retry.size() < MAX_HELD) {
+    } else {
+      hold(c, journal);
+    }
+  }
+
+  private void hold(Command c, JournalHealth journal) {
+    if (retry.size() < MAX_HELD) {
       retry.add(c);
       journal.held(c);
     } else {

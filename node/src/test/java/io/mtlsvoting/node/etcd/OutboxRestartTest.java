@@ -41,7 +41,7 @@ class OutboxRestartTest {
     EtcdSettings s = ETCD.freshSettings(Duration.ofSeconds(2), Duration.ofSeconds(4));
     EtcdWriterSettings fast =
         new EtcdWriterSettings(
-            256, 5, 64, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
+            256, 8, 5, 64, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
     ETCD.stop();
     List<String> txs = new ArrayList<>();
     try (TestCluster first = new TestCluster(jdbc(), s, fast)) {

@@ -48,7 +48,9 @@ class VoteTallyTest {
     TallyDeps deps =
         new TallyDeps(
             Membership.of("test-cluster", 1, 5, 4),
-            TallySettings.defaults(Duration.ofMillis(TIMEOUT)),
+            // One write per command, so each test sees the events of exactly one rule; the
+            // deferral of peer votes is VoteTallyDeferralTest's subject.
+            TallySettings.defaults(Duration.ofMillis(TIMEOUT)).withVoteFlushDelay(Duration.ZERO),
             bans,
             (e, after) -> told.add(e),
             metrics,

@@ -1,6 +1,7 @@
 package io.mtlsvoting.persistence.etcd;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -100,6 +101,27 @@ public interface EtcdCoordinator extends AutoCloseable {
    */
   CompletableFuture<ConsensusResult> putConsensusIfAbsent(
       String txId, String qcJson, BiPredicate<String, String> sameDecision);
+
+  /**
+   * {@link #putConsensusIfAbsent(String, String)} for several transactions. This default makes one
+   * call each; an implementation may store them in fewer etcd transactions, with the same result
+   * per tx.
+   *
+   * @param qcJsonByTx QC JSON by tx id (ids validated by the caller)
+   * @return the result per tx id; fails as a whole when etcd could not be asked
+   */
+  default CompletableFuture<Map<String, ConsensusResult>> putConsensusIfAbsent(
+      Map<String, String> qcJsonByTx) {
+    Map<String, CompletableFuture<ConsensusResult>> calls = new LinkedHashMap<>();
+    qcJsonByTx.forEach((tx, json) -> calls.put(tx, putConsensusIfAbsent(tx, json)));
+    return CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              Map<String, ConsensusResult> out = new LinkedHashMap<>();
+              calls.forEach((tx, f) -> out.put(tx, f.join()));
+              return out;
+            });
+  }
 
   /** The QC JSON stored for {@code txId}, if any. */
   CompletableFuture<Optional<String>> getConsensus(String txId);

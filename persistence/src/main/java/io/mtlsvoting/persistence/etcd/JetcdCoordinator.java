@@ -19,6 +19,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -164,6 +165,69 @@ final class JetcdCoordinator implements EtcdCoordinator {
               return sameDecision.test(stored, qcJson)
                   ? new ConsensusResult.SameExisting(stored)
                   : new ConsensusResult.Conflict(stored);
+            });
+  }
+
+  /**
+   * All absent QCs in one transaction: If(createRevision(k) == 0 for every k) Then put all Else get
+   * all. When some were already stored (typically by a peer that decided the same txs first) the
+   * stored ones are answered from the Else branch and the absent ones are tried again one by one.
+   */
+  @Override
+  public CompletableFuture<Map<String, ConsensusResult>> putConsensusIfAbsent(
+      Map<String, String> qcJsonByTx) {
+    if (qcJsonByTx.size() <= 1) {
+      return EtcdCoordinator.super.putConsensusIfAbsent(qcJsonByTx);
+    }
+    List<String> txs = List.copyOf(qcJsonByTx.keySet());
+    List<Cmp> absent = new ArrayList<>();
+    List<Op> puts = new ArrayList<>();
+    List<Op> gets = new ArrayList<>();
+    for (String tx : txs) {
+      ByteSequence k = EtcdKeys.bytes(keys.consensus(tx));
+      absent.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+      puts.add(Op.put(k, EtcdKeys.bytes(qcJsonByTx.get(tx)), PutOption.DEFAULT));
+      gets.add(Op.get(k, GetOption.DEFAULT));
+    }
+    return calls
+        .call(
+            "create-if-absent of " + txs.size() + " consensus keys",
+            () ->
+                kv.txn()
+                    .If(absent.toArray(Cmp[]::new))
+                    .Then(puts.toArray(Op[]::new))
+                    .Else(gets.toArray(Op[]::new))
+                    .commit())
+        .thenCompose(
+            txn -> {
+              Map<String, CompletableFuture<ConsensusResult>> results = new LinkedHashMap<>();
+              for (int i = 0; i < txs.size(); i++) {
+                String tx = txs.get(i);
+                String json = qcJsonByTx.get(tx);
+                if (txn.isSucceeded()) {
+                  results.put(tx, CompletableFuture.completedFuture(new ConsensusResult.Created()));
+                  continue;
+                }
+                List<KeyValue> kvs = txn.getGetResponses().get(i).getKvs();
+                if (kvs.isEmpty()) {
+                  results.put(tx, putConsensusIfAbsent(tx, json));
+                } else {
+                  String stored = EtcdKeys.text(kvs.get(0).getValue());
+                  results.put(
+                      tx,
+                      CompletableFuture.completedFuture(
+                          SAME_VALUE_FIELD.test(stored, json)
+                              ? new ConsensusResult.SameExisting(stored)
+                              : new ConsensusResult.Conflict(stored)));
+                }
+              }
+              return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      done -> {
+                        Map<String, ConsensusResult> out = new LinkedHashMap<>();
+                        results.forEach((tx, f) -> out.put(tx, f.join()));
+                        return out;
+                      });
             });
   }
 

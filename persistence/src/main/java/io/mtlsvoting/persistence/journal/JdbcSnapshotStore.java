@@ -5,6 +5,7 @@ import io.mtlsvoting.persistence.db.DataSourceRegistry;
 import io.mtlsvoting.persistence.db.DbSettings;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.persistence.SelectedSnapshot;
 import org.apache.pekko.persistence.SnapshotMetadata;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
@@ -35,6 +36,11 @@ public final class JdbcSnapshotStore extends SnapshotStore {
   @Override
   public Future<Optional<SelectedSnapshot>> doLoadAsync(
       String persistenceId, SnapshotSelectionCriteria criteria) {
+    if (criteria.maxSequenceNr() <= 0 || criteria.maxTimestamp() <= 0) {
+      // Nothing can match (e.g. SnapshotSelectionCriteria.none(), used by actors that never
+      // snapshot): answer without a database round trip.
+      return Futures.successful(Optional.empty());
+    }
     return AsyncJdbc.run(
         jdbcExecutor,
         () ->

@@ -10,6 +10,7 @@ import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,6 +106,35 @@ class EtcdCoordinatorTest {
           new ConsensusResult.Conflict(qc), get(a.putConsensusIfAbsent("tx-1", conflicting)));
       assertEquals(Optional.of(qc), get(a.getConsensus("tx-1")));
       assertEquals(Optional.empty(), get(a.getConsensus("tx-unknown")));
+    }
+  }
+
+  @Test
+  void aBatchIsStoredWhenAllAreAbsentAndAnsweredPerTxWhenSomeExist() throws Exception {
+    try (EtcdCoordinator a = coordinator(settings())) {
+      Map<String, String> first = new LinkedHashMap<>();
+      for (int i = 1; i <= 3; i++) {
+        first.put("b-" + i, "{\"value\":" + i + "}");
+      }
+      Map<String, ConsensusResult> created = get(a.putConsensusIfAbsent(first));
+      assertEquals(first.keySet(), created.keySet());
+      created.values().forEach(r -> assertInstanceOf(ConsensusResult.Created.class, r));
+      for (int i = 1; i <= 3; i++) {
+        assertEquals(Optional.of(first.get("b-" + i)), get(a.getConsensus("b-" + i)));
+      }
+      // Mixed: b-1 the same decision, b-2 a different one, b-4 and b-5 not stored yet.
+      Map<String, String> second = new LinkedHashMap<>();
+      second.put("b-1", "{\"value\":1,\"voters\":[2,3,4,5]}");
+      second.put("b-2", "{\"value\":99}");
+      second.put("b-4", "{\"value\":4}");
+      second.put("b-5", "{\"value\":5}");
+      Map<String, ConsensusResult> mixed = get(a.putConsensusIfAbsent(second));
+      assertEquals(new ConsensusResult.SameExisting("{\"value\":1}"), mixed.get("b-1"));
+      assertEquals(new ConsensusResult.Conflict("{\"value\":2}"), mixed.get("b-2"));
+      assertInstanceOf(ConsensusResult.Created.class, mixed.get("b-4"));
+      assertInstanceOf(ConsensusResult.Created.class, mixed.get("b-5"));
+      assertEquals(Optional.of("{\"value\":2}"), get(a.getConsensus("b-2")), "never overwritten");
+      assertEquals(Optional.of("{\"value\":5}"), get(a.getConsensus("b-5")));
     }
   }
 

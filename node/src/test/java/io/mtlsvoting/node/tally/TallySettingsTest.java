@@ -1,0 +1,37 @@
+package io.mtlsvoting.node.tally;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class TallySettingsTest {
+
+  @Test
+  void theFlushDelayIsReadFromTheConfigWithItsDocumentedDefault() {
+    TallySettings fromReference = TallySettings.fromConfig(ConfigFactory.load());
+    assertEquals(Duration.ofMillis(100), fromReference.voteFlushDelay());
+    assertEquals(
+        fromReference.voteFlushDelay(),
+        TallySettings.defaults(Duration.ofSeconds(1)).voteFlushDelay());
+    TallySettings off =
+        TallySettings.fromConfig(
+            ConfigFactory.parseString("mtls-voting.tally.vote-flush-delay = 0ms")
+                .withFallback(ConfigFactory.load()));
+    assertEquals(Duration.ZERO, off.voteFlushDelay());
+  }
+
+  @Test
+  void aNegativeFlushDelayIsRefusedNamingTheKey() {
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TallySettings.defaults(Duration.ofSeconds(1))
+                    .withVoteFlushDelay(Duration.ofMillis(-1)));
+    assertTrue(e.getMessage().contains("tally.vote-flush-delay"), e.getMessage());
+  }
+}
