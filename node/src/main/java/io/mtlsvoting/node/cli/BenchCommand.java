@@ -5,11 +5,13 @@ import io.mtlsvoting.node.bench.BenchRecorder;
 import io.mtlsvoting.node.bench.BenchReport;
 import io.mtlsvoting.node.bench.ClusterBench;
 import io.mtlsvoting.node.bench.InProcessCluster;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,6 +82,21 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON")
   boolean json;
 
+  @Option(
+      names = "--byzantine-fraction",
+      paramLabel = "F",
+      defaultValue = "0",
+      description =
+          "0..1: node --byzantine-node double-votes instead of voting in every round(1/F)-th tx"
+              + " (default: ${DEFAULT-VALUE})")
+  double byzantineFraction;
+
+  @Option(
+      names = "--byzantine-node",
+      paramLabel = "ID",
+      description = "The member that double-votes (default: the highest id)")
+  Integer byzantineNode;
+
   @Override
   public Integer call() throws Exception {
     if (!inProcess) {
@@ -89,6 +106,24 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     int t = threshold != null ? threshold : defaultThreshold(nodes);
+    if (!(byzantineFraction >= 0 && byzantineFraction <= 1)) {
+      System.err.println(
+          "mtls-voting bench: --byzantine-fraction must be between 0 and 1, got "
+              + byzantineFraction);
+      return 2;
+    }
+    int byz = byzantineFraction == 0 ? 0 : byzantineNode != null ? byzantineNode : nodes;
+    if (byz != 0 && (byz < 1 || byz > nodes || nodes - t < 1)) {
+      System.err.println(
+          "mtls-voting bench: the Byzantine node must be a member and n - t >= 1 (n="
+              + nodes
+              + ", t="
+              + t
+              + ", node "
+              + byz
+              + ")");
+      return 2;
+    }
     Optional<String> pg =
         Optional.ofNullable(postgresUrl)
             .or(() -> Optional.ofNullable(System.getenv("POSTGRES_URL")))
@@ -101,7 +136,12 @@ public final class BenchCommand implements Callable<Integer> {
     System.err.printf("starting %d in-process nodes (t=%d)...%n", nodes, t);
     try (InProcessCluster cluster =
         InProcessCluster.start(
-            nodes, t, Optional.ofNullable(etcd), pg, id -> List.of(recorder.listener(id)))) {
+            nodes,
+            t,
+            Optional.ofNullable(etcd),
+            pg,
+            byz == 0 ? Set.of() : Set.of(byz),
+            id -> List.of(recorder.listener(id)))) {
       BenchOptions options =
           new BenchOptions(
               txs,
@@ -113,7 +153,9 @@ public final class BenchCommand implements Callable<Integer> {
               noBaseline ? Optional.empty() : Optional.ofNullable(etcd).map(URI::create),
               memoryCheck,
               Duration.ofSeconds(120),
-              System.err);
+              new PrintWriter(System.err, true),
+              byzantineFraction,
+              byz);
       BenchReport report = new ClusterBench(cluster, recorder, options).run();
       System.out.println(json ? report.toJson() : report.toText());
       return report.undecidedTxs() == 0 ? 0 : 1;
