@@ -4,7 +4,6 @@ import io.mtlsvoting.node.bench.BenchDriver;
 import io.mtlsvoting.node.bench.BenchRecorder;
 import io.mtlsvoting.node.tally.Phase;
 import io.mtlsvoting.protocol.ClientReply;
-import io.mtlsvoting.protocol.ClientRequest;
 import io.mtlsvoting.protocol.InfoReply;
 import io.mtlsvoting.protocol.InfoRequest;
 import io.mtlsvoting.protocol.PeerView;
@@ -83,11 +82,16 @@ final class RemoteCluster implements BenchDriver, AutoCloseable {
     ScheduledExecutorService polls =
         Executors.newSingleThreadScheduledExecutor(daemon("bench-polls"));
     Map<Integer, ControlPipeline> nodes = new TreeMap<>();
+    Map<Integer, CompletableFuture<ClientReply>> asked = new TreeMap<>();
     Map<Integer, String> unreachable = new TreeMap<>();
     for (int id : cluster.members().keySet()) {
       try {
-        nodes.put(
-            id, ControlPipeline.start(ControlClient.connect(cluster.node(id), tls), callbacks));
+        ControlPipeline p =
+            ControlPipeline.start(ControlClient.connect(cluster.node(id), tls), callbacks);
+        nodes.put(id, p);
+        // A node drops a connection whose first frame does not come within its handshake
+        // timeout, so ask at once rather than after connecting to the others.
+        asked.put(id, p.send(new InfoRequest(ControlClient.nextRequestId()), INFO_TIMEOUT));
       } catch (CliFailure e) {
         unreachable.put(id, e.getMessage());
       }
@@ -99,9 +103,7 @@ final class RemoteCluster implements BenchDriver, AutoCloseable {
       }
       Map<Integer, InfoReply> infos = new TreeMap<>();
       for (Map.Entry<Integer, ControlPipeline> e : nodes.entrySet()) {
-        infos.put(
-            e.getKey(),
-            await(e.getValue(), new InfoRequest(ControlClient.nextRequestId()), InfoReply.class));
+        infos.put(e.getKey(), await(e.getValue().node(), asked.get(e.getKey()), InfoReply.class));
       }
       InfoReply first = infos.values().iterator().next();
       for (InfoReply info : infos.values()) {
@@ -352,7 +354,10 @@ final class RemoteCluster implements BenchDriver, AutoCloseable {
         continue;
       }
       PeersReply peers =
-          await(e.getValue(), new PeersRequest(ControlClient.nextRequestId()), PeersReply.class);
+          await(
+              e.getValue().node(),
+              e.getValue().send(new PeersRequest(ControlClient.nextRequestId()), INFO_TIMEOUT),
+              PeersReply.class);
       for (PeerView p : peers.peers()) {
         if (p.nodeId() == nodeId && p.banned()) {
           at.add(e.getKey());
@@ -363,14 +368,14 @@ final class RemoteCluster implements BenchDriver, AutoCloseable {
   }
 
   private static <R extends ClientReply> R await(
-      ControlPipeline node, ClientRequest request, Class<R> type) {
+      NodeAddress node, CompletableFuture<ClientReply> reply, Class<R> type) {
     try {
-      return ClientCommand.expect(node.node(), node.send(request, INFO_TIMEOUT).join(), type);
+      return ClientCommand.expect(node, reply.join(), type);
     } catch (CompletionException e) {
       if (e.getCause() instanceof CliFailure f) {
         throw f;
       }
-      throw CliFailure.failed(node.node().describe() + ": " + e.getCause());
+      throw CliFailure.failed(node.describe() + ": " + e.getCause());
     }
   }
 
