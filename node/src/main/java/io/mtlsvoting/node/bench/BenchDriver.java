@@ -1,13 +1,18 @@
 package io.mtlsvoting.node.bench;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * What {@link ClusterBench} drives: casting one member's vote for a tx. Decisions are observed
- * through the {@link BenchRecorder} the driver's nodes report their tally events to.
+ * What {@link ClusterBench} drives: casting one member's vote for a tx, or making a member
+ * double-vote. Decisions are observed through the {@link BenchRecorder}: in-process nodes report
+ * their tally events to it, a remote driver reports what the nodes answer.
  */
 public interface BenchDriver {
+  /** "in-process" or where the remote cluster is, for the report. */
+  String describe();
+
   /** The member ids, ascending. */
   List<Integer> members();
 
@@ -19,4 +24,30 @@ public interface BenchDriver {
 
   /** Casts node {@code nodeId}'s vote of {@code value} for {@code txId}. */
   CompletionStage<?> cast(int nodeId, String txId, long value);
+
+  /**
+   * Makes node {@code nodeId} (running with byzantine-testing = on) sign two values for {@code
+   * txId} and send one to some peers, the other to the rest, as {@code test-byzantine --test-type
+   * double-vote} does; fails when the node refuses.
+   */
+  CompletionStage<?> doubleVote(int nodeId, String txId, long value);
+
+  /** False when votes arriving at the nodes cannot be observed (no vote propagation figures). */
+  default boolean observesVotes() {
+    return true;
+  }
+
+  /** How this driver's figures differ from the in-process ones, for the report. */
+  default List<String> notes() {
+    return List.of();
+  }
+
+  /**
+   * After the run: makes sure the honest nodes' DOUBLE_VOTING detections on {@code attackedTxs}
+   * reached the recorder, waiting at most {@code wait} for the first. In-process nodes report them
+   * as they happen; a remote driver asks the nodes.
+   */
+  default void collectDetections(
+      List<String> attackedTxs, int offender, BenchRecorder recorder, Duration wait)
+      throws InterruptedException {}
 }

@@ -1,6 +1,6 @@
 package io.mtlsvoting.node.bench;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param baselineEtcd when present, also run the seed design's etcd counting against it
  * @param memoryCheck print heap after GC at 10% and 100% of the txs
  * @param progress where the progress line goes (null: none)
+ * @param byzantineFraction 0..1: in that fraction of the txs (every {@link #attackEvery()}-th),
+ *     {@code byzantineNode} double-votes instead of voting
+ * @param byzantineNode the misbehaving member when {@code byzantineFraction > 0}
  */
 public record BenchOptions(
     int txs,
@@ -24,7 +27,9 @@ public record BenchOptions(
     Optional<URI> baselineEtcd,
     boolean memoryCheck,
     Duration drainTimeout,
-    PrintStream progress) {
+    PrintWriter progress,
+    double byzantineFraction,
+    int byzantineNode) {
 
   public BenchOptions {
     if (txs < 1) {
@@ -32,6 +37,13 @@ public record BenchOptions(
     }
     if (rate <= 0 && concurrency < 1) {
       throw new IllegalArgumentException("give a rate > 0 or a concurrency >= 1");
+    }
+    if (!(byzantineFraction >= 0 && byzantineFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "the Byzantine fraction must be between 0 and 1, got " + byzantineFraction);
+    }
+    if (byzantineFraction > 0 && byzantineNode < 1) {
+      throw new IllegalArgumentException("a Byzantine fraction needs the id of the Byzantine node");
     }
   }
 
@@ -47,7 +59,37 @@ public record BenchOptions(
         Optional.empty(),
         false,
         Duration.ofSeconds(120),
-        null);
+        null,
+        0,
+        0);
+  }
+
+  /** The same run where {@code node} double-votes in {@code fraction} of the txs. */
+  public BenchOptions withByzantine(double fraction, int node) {
+    return new BenchOptions(
+        txs,
+        rate,
+        concurrency,
+        txPrefix,
+        ceiling,
+        ceilingLength,
+        baselineEtcd,
+        memoryCheck,
+        drainTimeout,
+        progress,
+        fraction,
+        node);
+  }
+
+  /** Tx i (from 0) is attacked when {@code (i + 1) % attackEvery() == 0}; 0 when none is. */
+  public int attackEvery() {
+    return byzantineFraction == 0 ? 0 : (int) Math.max(1, Math.round(1 / byzantineFraction));
+  }
+
+  /** Whether tx {@code i} (from 0) is one where the Byzantine node double-votes. */
+  public boolean attacked(int i) {
+    int every = attackEvery();
+    return every > 0 && (i + 1) % every == 0;
   }
 
   public boolean openLoop() {

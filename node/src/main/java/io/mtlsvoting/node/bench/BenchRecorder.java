@@ -6,6 +6,7 @@ import io.mtlsvoting.node.tally.TallyState;
 import io.mtlsvoting.protocol.Vote;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,17 +14,25 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Timestamps what a benchmark run's nodes journal (via one {@link TallyListener} per node) against
- * the moments votes were cast, and keeps latency histograms; a tx's bookkeeping is dropped once all
- * its votes were counted everywhere and it is complete, so memory stays flat over long runs.
+ * Timestamps what a benchmark run's nodes decide against the moments votes were cast, and keeps
+ * latency histograms. In-process nodes report every journaled event through {@link #listener}; a
+ * driver that only sees the nodes from outside reports decisions, commits and detections through
+ * the public methods. A tx's bookkeeping is dropped once it is complete (and, when votes are
+ * observed, once all its votes were counted everywhere), so memory stays flat over long runs.
+ *
+ * <p>With a Byzantine node ({@link #byzantine}), decisions and commits are counted at the honest
+ * nodes only, and detections are the DOUBLE_VOTING events the honest nodes record.
  */
 public final class BenchRecorder {
   private final List<Integer> members;
   private final Map<Integer, Integer> position = new ConcurrentHashMap<>();
   private final int n;
   private volatile boolean commits;
+  private volatile boolean observesVotes = true;
+  private volatile int byzantineNode;
   private volatile Consumer<String> onComplete = tx -> {};
   private final Map<String, Track> tracks = new ConcurrentHashMap<>();
+  private final Set<String> detectedTxs = ConcurrentHashMap.newKeySet();
 
   final LatencyHistogram propagation = new LatencyHistogram();
   final LatencyHistogram decision = new LatencyHistogram();
@@ -33,6 +42,7 @@ public final class BenchRecorder {
   final LongAdder committedTxs = new LongAdder();
   final LongAdder abortedTxs = new LongAdder();
   final LongAdder completedTxs = new LongAdder();
+  final LongAdder detections = new LongAdder();
   final AtomicLong lastDecidedNanos = new AtomicLong();
   final AtomicLong lastCommittedNanos = new AtomicLong();
 
@@ -55,16 +65,17 @@ public final class BenchRecorder {
 
       @Override
       public void onVerified(Vote vote) {
-        onPropagated(vote, System.nanoTime());
+        onPropagated(nodeId, vote, System.nanoTime());
       }
     };
   }
 
-  /** Vote propagation: cast at its node -> verified at a peer. */
-  private void onPropagated(Vote vote, long now) {
+  /** Vote propagation: cast at its node -> verified at peer {@code atNode} (honest nodes only). */
+  private void onPropagated(int atNode, Vote vote, long now) {
     Track t = tracks.get(vote.txId());
     Integer p = position.get(vote.nodeId());
-    if (t != null && p != null) {
+    int byz = byzantineNode;
+    if (t != null && p != null && vote.nodeId() != byz && atNode != byz) {
       long cast = t.castNanos[p];
       if (cast != 0) {
         propagation.recordNanos(now - cast);
@@ -74,6 +85,16 @@ public final class BenchRecorder {
 
   void expectCommits(boolean commits) {
     this.commits = commits;
+  }
+
+  /** False when the driver cannot see votes arrive at the nodes (no propagation figures). */
+  void observeVotes(boolean observes) {
+    this.observesVotes = observes;
+  }
+
+  /** Node {@code nodeId} misbehaves: its decisions do not count, the others' detections do. */
+  void byzantine(int nodeId) {
+    this.byzantineNode = nodeId;
   }
 
   void onComplete(Consumer<String> callback) {
@@ -98,42 +119,99 @@ public final class BenchRecorder {
     return tracks.size();
   }
 
+  /** Txs in which an honest node recorded a DOUBLE_VOTING. */
+  long txsWithDetection() {
+    return detectedTxs.size();
+  }
+
+  private int honest() {
+    return byzantineNode == 0 ? n : n - 1;
+  }
+
   private void onEvent(int atNode, TallyEvent event, long now) {
-    Track t = tracks.get(event.txId());
-    if (t == null) {
+    if (event instanceof TallyEvent.VoteCounted vc) {
+      voteCounted(atNode, event.txId(), vc.vote().nodeId(), now);
+    } else if (event instanceof TallyEvent.ThresholdReached) {
+      decided(atNode, event.txId(), now);
+    } else if (event instanceof TallyEvent.Committed) {
+      committed(atNode, event.txId(), now);
+    } else if (event instanceof TallyEvent.Aborted) {
+      aborted(atNode, event.txId(), now);
+    } else if (event instanceof TallyEvent.DoubleVoteDetected d) {
+      doubleVoteDetected(atNode, event.txId(), d.nodeId());
+    }
+  }
+
+  private void voteCounted(int atNode, String txId, int voter, long now) {
+    Track t = tracks.get(txId);
+    Integer p = position.get(voter);
+    int byz = byzantineNode;
+    if (t == null || voter == atNode || p == null || voter == byz || atNode == byz) {
       return;
     }
-    if (event instanceof TallyEvent.VoteCounted vc) {
-      int voter = vc.vote().nodeId();
-      Integer p = position.get(voter);
-      if (voter != atNode && p != null) {
-        t.counted.incrementAndGet();
-      }
-    } else if (event instanceof TallyEvent.ThresholdReached) {
-      decision.recordNanos(now - t.firstCast.get());
-      if (t.decided.incrementAndGet() == n) {
-        decisionAll.recordNanos(now - t.firstCast.get());
-        decidedTxs.increment();
-        lastDecidedNanos.accumulateAndGet(now, Math::max);
-        if (!commits) {
-          complete(event.txId(), t);
-        }
-      }
-    } else if (event instanceof TallyEvent.Committed) {
-      commit.recordNanos(now - t.firstCast.get());
-      if (t.committed.incrementAndGet() == n) {
-        committedTxs.increment();
-        lastCommittedNanos.accumulateAndGet(now, Math::max);
-        complete(event.txId(), t);
-      }
-    } else if (event instanceof TallyEvent.Aborted) {
-      if (t.aborted.incrementAndGet() == 1) {
-        abortedTxs.increment();
-        complete(event.txId(), t);
+    t.counted.incrementAndGet();
+    dropIfSettled(txId, t);
+  }
+
+  /** Node {@code atNode} reached THRESHOLD_REACHED for {@code txId} at {@code now} (nanoTime). */
+  public void decided(int atNode, String txId, long now) {
+    Track t = tracks.get(txId);
+    if (t == null || atNode == byzantineNode) {
+      return;
+    }
+    decision.recordNanos(now - t.firstCast.get());
+    if (t.decided.incrementAndGet() == honest()) {
+      decisionAll.recordNanos(now - t.firstCast.get());
+      decidedTxs.increment();
+      lastDecidedNanos.accumulateAndGet(now, Math::max);
+      if (!commits) {
+        complete(txId, t);
       }
     }
-    if (t.done && t.counted.get() >= n * (n - 1)) {
-      tracks.remove(event.txId(), t);
+    dropIfSettled(txId, t);
+  }
+
+  /** Node {@code atNode} moved {@code txId} to COMMITTED at {@code now} (nanoTime). */
+  public void committed(int atNode, String txId, long now) {
+    Track t = tracks.get(txId);
+    if (t == null || atNode == byzantineNode) {
+      return;
+    }
+    commit.recordNanos(now - t.firstCast.get());
+    if (t.committed.incrementAndGet() == honest()) {
+      committedTxs.increment();
+      lastCommittedNanos.accumulateAndGet(now, Math::max);
+      complete(txId, t);
+    }
+    dropIfSettled(txId, t);
+  }
+
+  /** Node {@code atNode} aborted {@code txId}. */
+  public void aborted(int atNode, String txId, long now) {
+    Track t = tracks.get(txId);
+    if (t == null || atNode == byzantineNode) {
+      return;
+    }
+    if (t.aborted.incrementAndGet() == 1) {
+      abortedTxs.increment();
+      complete(txId, t);
+    }
+    dropIfSettled(txId, t);
+  }
+
+  /** Node {@code atNode} recorded a DOUBLE_VOTING by {@code offender} on {@code txId}. */
+  public void doubleVoteDetected(int atNode, String txId, int offender) {
+    if (atNode == offender || atNode == byzantineNode) {
+      return;
+    }
+    detections.increment();
+    detectedTxs.add(txId);
+  }
+
+  private void dropIfSettled(String txId, Track t) {
+    int h = honest();
+    if (t.done && (!observesVotes || t.counted.get() >= h * (h - 1))) {
+      tracks.remove(txId, t);
     }
   }
 

@@ -8,18 +8,22 @@ import java.util.Locale;
 
 /**
  * What one benchmark run measured, printable as text or JSON. Latencies in milliseconds: {@code
- * propagation} = cast at one node until the peer journaled it as counted (VoteCounted), {@code
- * decision} = first vote cast until THRESHOLD_REACHED at each node, {@code decisionAll} = until the
- * last node decided, {@code commit} = until COMMITTED at each node (etcd on).
+ * propagation} = cast at one node until the peer journaled it as counted (VoteCounted; null when
+ * not measured, against a remote cluster), {@code decision} = first vote cast until
+ * THRESHOLD_REACHED at each node (remote: until that node's reply saying so arrived), {@code
+ * decisionAll} = until the last node decided, {@code commit} = until COMMITTED at each node (etcd
+ * on). With a Byzantine node, "each node" means each honest node.
  */
 public record BenchReport(
     Setup setup,
     double seconds,
+    long startedTxs,
     long decidedTxs,
     long committedTxs,
     long abortedTxs,
     long undecidedTxs,
     long castErrors,
+    String firstCastError,
     double decidedTxPerS,
     double committedTxPerS,
     double signedVotesPerS,
@@ -28,12 +32,38 @@ public record BenchReport(
     Double verificationBoundTxPerS,
     Double achievedFractionOfCeiling,
     EtcdSeedBaseline.Result etcdBaseline,
+    Byzantine byzantine,
+    List<String> notes,
     List<MemoryPoint> memory,
     Machine machine) {
 
-  /** The run's parameters. */
+  /** The run's parameters; {@code cluster} is "in-process" or the remote cluster's nodes. */
   public record Setup(
-      int nodes, int threshold, int txs, String mode, double rate, int concurrency, boolean etcd) {}
+      String cluster,
+      int nodes,
+      int threshold,
+      int txs,
+      String mode,
+      double rate,
+      int concurrency,
+      boolean etcd) {}
+
+  /**
+   * The Byzantine part of a run: {@code node} double-voted in every {@code every}-th tx ({@code
+   * attackedTxs} of them; {@code attacksSent} went out); {@code detections} DOUBLE_VOTING events
+   * were recorded by the honest nodes, on {@code txsWithDetection} txs. A detected node is banned,
+   * so its later double votes are ignored rather than detected again.
+   */
+  public record Byzantine(
+      double fraction,
+      int node,
+      int every,
+      long attackedTxs,
+      long attacksSent,
+      long attackErrors,
+      String firstAttackError,
+      long detections,
+      long txsWithDetection) {}
 
   /** Latency summaries. */
   public record Latencies(
@@ -60,7 +90,8 @@ public record BenchReport(
     StringBuilder b = new StringBuilder();
     f(
         b,
-        "bench: n=%d t=%d txs=%d mode=%s%s etcd=%s%n",
+        "bench: %s n=%d t=%d txs=%d mode=%s%s etcd=%s%n",
+        setup.cluster(),
         setup.nodes(),
         setup.threshold(),
         setup.txs(),
@@ -85,13 +116,40 @@ public record BenchReport(
         abortedTxs,
         undecidedTxs,
         castErrors);
+    if (startedTxs < setup.txs()) {
+      f(b, "stopped early: %d of %d txs started%n", startedTxs, setup.txs());
+    }
+    if (firstCastError != null) {
+      f(b, "first cast error: %s%n", firstCastError);
+    }
+    if (byzantine != null) {
+      f(
+          b,
+          "byzantine: fraction %s -> node %d double-voted in %s: %d of %d attacks sent"
+              + "%s; DOUBLE_VOTING recorded %d times by the honest nodes, in %d of the attacked txs"
+              + " (a detected node is banned, its later double votes are ignored);"
+              + " decided/committed count the %d honest nodes%n",
+          byzantine.fraction(),
+          byzantine.node(),
+          everyKth(byzantine.every()),
+          byzantine.attacksSent(),
+          byzantine.attackedTxs(),
+          byzantine.firstAttackError() == null ? "" : " (" + byzantine.firstAttackError() + ")",
+          byzantine.detections(),
+          byzantine.txsWithDetection(),
+          setup.nodes() - 1);
+    }
     f(b, "throughput: %.1f decided tx/s, %.1f signed votes/s", decidedTxPerS, signedVotesPerS);
     if (setup.etcd()) {
       f(b, ", %.1f committed tx/s", committedTxPerS);
     }
     b.append(System.lineSeparator());
     f(b, "latency (ms)        samples      p50      p90      p99      max%n");
-    line(b, "vote propagation", latency.propagation());
+    if (latency.propagation() != null) {
+      line(b, "vote propagation", latency.propagation());
+    } else {
+      f(b, "%-18s not measured%n", "vote propagation");
+    }
     line(b, "decision per node", latency.decision());
     line(b, "decision all nodes", latency.decisionAll());
     if (setup.etcd()) {
@@ -123,6 +181,9 @@ public record BenchReport(
           decidedTxPerS,
           etcdBaseline.txPerS() > 0 ? decidedTxPerS / etcdBaseline.txPerS() : 0);
     }
+    for (String note : notes) {
+      f(b, "note: %s%n", note);
+    }
     for (MemoryPoint m : memory) {
       f(
           b,
@@ -132,6 +193,19 @@ public record BenchReport(
           m.heapUsedBytes() / 1048576.0);
     }
     return b.toString();
+  }
+
+  /** "every tx", "every 2nd tx", "every 11th tx". */
+  static String everyKth(int k) {
+    if (k == 1) {
+      return "every tx";
+    }
+    int mod10 = k % 10;
+    String suffix =
+        k % 100 >= 11 && k % 100 <= 13
+            ? "th"
+            : mod10 == 1 ? "st" : mod10 == 2 ? "nd" : mod10 == 3 ? "rd" : "th";
+    return "every " + k + suffix + " tx";
   }
 
   private static void line(StringBuilder b, String name, LatencyHistogram.Summary s) {

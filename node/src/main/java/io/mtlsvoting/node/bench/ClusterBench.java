@@ -3,19 +3,24 @@ package io.mtlsvoting.node.bench;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs K txs through a cluster (every member votes the same value), open loop at a target rate or
  * closed loop with W txs in flight, and reports throughput and latencies, next to the Ed25519
- * verification ceiling and the seed design's etcd counting measured in the same run.
+ * verification ceiling and the seed design's etcd counting measured in the same run. With a
+ * Byzantine fraction, one member double-votes in every {@link BenchOptions#attackEvery()}-th tx
+ * instead of voting; a refused attack stops the load (the run would not be what was asked).
  */
 public final class ClusterBench {
   private static final long VALUE = 42L;
@@ -25,6 +30,11 @@ public final class ClusterBench {
   private final BenchOptions options;
   private final LongAdder castErrors = new LongAdder();
   private final LongAdder started = new LongAdder();
+  private final AtomicReference<String> firstCastError = new AtomicReference<>();
+  private final LongAdder attacksSent = new LongAdder();
+  private final LongAdder attackErrors = new LongAdder();
+  private final AtomicReference<String> firstAttackError = new AtomicReference<>();
+  private final List<String> attackedTxs = Collections.synchronizedList(new ArrayList<>());
 
   /** {@code recorder} must be the one whose listeners the driver's nodes report to. */
   public ClusterBench(BenchDriver driver, BenchRecorder recorder, BenchOptions options) {
@@ -47,6 +57,11 @@ public final class ClusterBench {
               options.ceilingLength());
     }
     recorder.expectCommits(driver.commits());
+    recorder.observeVotes(driver.observesVotes());
+    boolean byzantine = options.byzantineFraction() > 0;
+    if (byzantine) {
+      recorder.byzantine(options.byzantineNode());
+    }
     Semaphore window =
         new Semaphore(options.openLoop() ? Integer.MAX_VALUE : options.concurrency());
     recorder.onComplete(options.openLoop() ? tx -> {} : tx -> window.release());
@@ -76,21 +91,22 @@ public final class ClusterBench {
           progress("no tx completed within " + options.drainTimeout() + "; stopping the load");
           break;
         }
+        if (firstAttackError.get() != null) {
+          progress("stopping the load: " + firstAttackError.get());
+          break;
+        }
         String tx = options.txPrefix() + i;
+        boolean attacked = options.attacked(i);
+        if (attacked) {
+          attackedTxs.add(tx);
+        }
         recorder.begin(tx);
         for (int id : driver.members()) {
           recorder.cast(tx, id, System.nanoTime());
-          try {
-            driver
-                .cast(id, tx, VALUE)
-                .whenComplete(
-                    (r, e) -> {
-                      if (e != null) {
-                        castErrors.increment();
-                      }
-                    });
-          } catch (RuntimeException e) {
-            castErrors.increment();
+          if (attacked && id == options.byzantineNode()) {
+            attack(id, tx);
+          } else {
+            cast(id, tx);
           }
         }
         started.increment();
@@ -100,8 +116,18 @@ public final class ClusterBench {
         }
       }
       long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-      while (recorder.completedTxs.sum() < options.txs() && System.nanoTime() < deadline) {
+      // Only the txs started: the load may have stopped early.
+      while (recorder.completedTxs.sum() < started.sum() && System.nanoTime() < deadline) {
         Thread.sleep(10);
+      }
+      if (attacksSent.sum() > 0) {
+        Duration wait = Duration.ofSeconds(15);
+        progress("collecting the honest nodes' DOUBLE_VOTING detections...");
+        driver.collectDetections(List.copyOf(attackedTxs), options.byzantineNode(), recorder, wait);
+        long until = System.nanoTime() + wait.toNanos();
+        while (recorder.detections.sum() == 0 && System.nanoTime() < until) {
+          Thread.sleep(10);
+        }
       }
     } finally {
       ticker.shutdownNow();
@@ -140,8 +166,29 @@ public final class ClusterBench {
       bound = ceiling.verifiesPerS() / (n * (double) (n - 1));
       fraction = decidedPerS / bound;
     }
+    BenchReport.Byzantine byzantineReport =
+        byzantine
+            ? new BenchReport.Byzantine(
+                options.byzantineFraction(),
+                options.byzantineNode(),
+                options.attackEvery(),
+                attackedTxs.size(),
+                attacksSent.sum(),
+                attackErrors.sum(),
+                firstAttackError.get(),
+                recorder.detections.sum(),
+                recorder.txsWithDetection())
+            : null;
+    List<String> notes = new ArrayList<>();
+    if (!driver.observesVotes()) {
+      notes.add(
+          "vote propagation: not measured (votes travel between the nodes, out of this client's"
+              + " sight)");
+    }
+    notes.addAll(driver.notes());
     return new BenchReport(
         new BenchReport.Setup(
+            driver.describe(),
             n,
             driver.threshold(),
             options.txs(),
@@ -150,16 +197,18 @@ public final class ClusterBench {
             options.concurrency(),
             driver.commits()),
         seconds,
+        started.sum(),
         decided,
         committed,
         recorder.abortedTxs.sum(),
         options.txs() - recorder.completedTxs.sum(),
         castErrors.sum(),
+        firstCastError.get(),
         decidedPerS,
         seconds > 0 ? committed / seconds : 0,
         decidedSeconds > 0 ? (double) options.txs() * n / decidedSeconds : 0,
         new BenchReport.Latencies(
-            recorder.propagation.summary(),
+            driver.observesVotes() ? recorder.propagation.summary() : null,
             recorder.decision.summary(),
             recorder.decisionAll.summary(),
             recorder.commit.summary()),
@@ -167,12 +216,59 @@ public final class ClusterBench {
         bound,
         fraction,
         baseline,
+        byzantineReport,
+        notes,
         memory,
         new BenchReport.Machine(
             Runtime.getRuntime().availableProcessors(),
             loadBefore,
             load(),
             System.getProperty("java.version")));
+  }
+
+  private void cast(int id, String tx) {
+    try {
+      driver
+          .cast(id, tx, VALUE)
+          .whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  castErrors.increment();
+                  firstCastError.compareAndSet(null, "node " + id + ": " + message(e));
+                }
+              });
+    } catch (RuntimeException e) {
+      castErrors.increment();
+      firstCastError.compareAndSet(null, "node " + id + ": " + message(e));
+    }
+  }
+
+  private void attack(int id, String tx) {
+    try {
+      driver
+          .doubleVote(id, tx, VALUE)
+          .whenComplete(
+              (r, e) -> {
+                if (e == null) {
+                  attacksSent.increment();
+                } else {
+                  attackFailed(id, tx, e);
+                }
+              });
+    } catch (RuntimeException e) {
+      attackFailed(id, tx, e);
+    }
+  }
+
+  private void attackFailed(int id, String tx, Throwable e) {
+    attackErrors.increment();
+    firstAttackError.compareAndSet(
+        null, "node " + id + " did not double-vote tx " + tx + ": " + message(e));
+  }
+
+  private static String message(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
   }
 
   private BenchReport.MemoryPoint heapPoint(String at) {
@@ -202,6 +298,7 @@ public final class ClusterBench {
   private void progress(String line) {
     if (options.progress() != null) {
       options.progress().println(line);
+      options.progress().flush();
     }
   }
 

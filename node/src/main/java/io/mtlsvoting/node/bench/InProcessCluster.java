@@ -7,6 +7,7 @@ import io.mtlsvoting.node.mesh.Peers;
 import io.mtlsvoting.node.runtime.NodeConfig;
 import io.mtlsvoting.node.runtime.NodeContext;
 import io.mtlsvoting.node.runtime.NodeRuntime;
+import io.mtlsvoting.node.tally.ByzantineActions;
 import io.mtlsvoting.node.tally.TallyListener;
 import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
@@ -22,7 +23,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -31,13 +34,15 @@ import java.util.stream.Stream;
 /**
  * N complete nodes ({@link NodeRuntime}) in this JVM on free loopback ports, with certificates made
  * by {@code scripts/generate-certs.sh} in a temporary directory and one shared PostgreSQL (an
- * embedded one unless a URL is given); the bench command's cluster. {@link #close} stops it all.
+ * embedded one unless a URL is given); the bench command's cluster. The nodes named Byzantine run
+ * with byzantine-testing = on. {@link #close} stops it all.
  */
 public final class InProcessCluster implements AutoCloseable, BenchDriver {
   private final Path dir;
   private final int n;
   private final int t;
   private final Optional<String> etcd;
+  private final Set<Integer> byzantine;
   private final Map<Integer, Integer> ports = new TreeMap<>();
   private final Map<Integer, NodeRuntime> nodes = new TreeMap<>();
   private final String dbUrl;
@@ -51,12 +56,14 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
       int t,
       Optional<String> etcd,
       Optional<String> postgresUrl,
+      Set<Integer> byzantine,
       Map<String, String> overrides) {
     this.dir = dir;
     this.overrides = Map.copyOf(overrides);
     this.n = n;
     this.t = t;
     this.etcd = etcd;
+    this.byzantine = Set.copyOf(byzantine);
     if (postgresUrl.isPresent()) {
       this.dbUrl = postgresUrl.get();
       this.embedded = Optional.empty();
@@ -72,33 +79,36 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
 
   /**
    * Generates certificates, starts PostgreSQL when no URL is given, starts {@code n} nodes (node i
-   * with {@code listeners.apply(i)}) and waits until the mesh is complete.
+   * with {@code listeners.apply(i)}, byzantine-testing on for the ids in {@code byzantine}) and
+   * waits until the mesh is complete.
    */
   public static InProcessCluster start(
       int n,
       int t,
       Optional<String> etcd,
       Optional<String> postgresUrl,
+      Set<Integer> byzantine,
       IntFunction<List<TallyListener>> listeners)
       throws IOException, InterruptedException {
-    return start(n, t, etcd, postgresUrl, listeners, Map.of());
+    return start(n, t, etcd, postgresUrl, byzantine, listeners, Map.of());
   }
 
   /**
-   * As {@link #start(int, int, Optional, Optional, IntFunction)}, with {@code overrides} (config
-   * path -> value) applied to every node's configuration last.
+   * As {@link #start(int, int, Optional, Optional, Set, IntFunction)}, with {@code overrides}
+   * (config path -> value) applied to every node's configuration last.
    */
   public static InProcessCluster start(
       int n,
       int t,
       Optional<String> etcd,
       Optional<String> postgresUrl,
+      Set<Integer> byzantine,
       IntFunction<List<TallyListener>> listeners,
       Map<String, String> overrides)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("mtls-voting-bench-");
     generateCerts(dir.resolve("certs"), n);
-    InProcessCluster c = new InProcessCluster(dir, n, t, etcd, postgresUrl, overrides);
+    InProcessCluster c = new InProcessCluster(dir, n, t, etcd, postgresUrl, byzantine, overrides);
     try {
       for (int id = 1; id <= n; id++) {
         c.nodes.put(id, NodeRuntime.start(c.config(id), listeners.apply(id)));
@@ -109,6 +119,11 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
       c.close();
       throw e;
     }
+  }
+
+  @Override
+  public String describe() {
+    return "in-process";
   }
 
   @Override
@@ -129,6 +144,16 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
   @Override
   public CompletionStage<?> cast(int nodeId, String txId, long value) {
     return nodes.get(nodeId).context().caster().castVote(txId, value);
+  }
+
+  @Override
+  public CompletionStage<?> doubleVote(int nodeId, String txId, long value) {
+    Optional<ByzantineActions> byz = nodes.get(nodeId).context().byzantine();
+    if (byz.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("node " + nodeId + " runs with byzantine-testing = off"));
+    }
+    return CompletableFuture.completedFuture(byz.get().doubleVote(txId, value, value + 1));
   }
 
   public NodeRuntime node(int id) {
@@ -166,6 +191,7 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
     m.put("mtls-voting.tally.verify-parallelism", share);
     m.put("mtls-voting.backoff.min", "50ms");
     m.put("mtls-voting.backoff.max", "1s");
+    m.put("mtls-voting.byzantine-testing", byzantine.contains(id) ? "on" : "off");
     etcd.ifPresent(
         e -> {
           m.put("mtls-voting.etcd.endpoints", e);

@@ -5,6 +5,8 @@ import io.mtlsvoting.node.bench.BenchRecorder;
 import io.mtlsvoting.node.bench.BenchReport;
 import io.mtlsvoting.node.bench.ClusterBench;
 import io.mtlsvoting.node.bench.InProcessCluster;
+import io.mtlsvoting.protocol.Quorum;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,36 +14,44 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: starts N complete nodes in this JVM, drives K txs through them with {@link
- * ClusterBench} and prints throughput, latencies, the verification ceiling and the etcd baseline.
+ * {@code bench}: drives K txs through a running cluster over the control protocol, or through N
+ * complete nodes started in this JVM ({@code --in-process}), with {@link ClusterBench}, optionally
+ * with one member double-voting in a fraction of the txs, and prints throughput, latencies, the
+ * verification ceiling and the etcd baseline.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Load and latency figures: starts --nodes complete nodes in this process (free loopback",
-      "ports, certificates from scripts/generate-certs.sh in a temp dir, embedded PostgreSQL or",
-      "POSTGRES_URL, etcd from --etcd), runs --txs txs where every node votes the same value,",
-      "prints the report and stops everything. Driving an external cluster is not supported yet."
+      "Load and latency figures. By default drives the running cluster given by",
+      "--nodes, MTLS_NODES or --config (e.g. scripts/cluster.sh up) over the",
+      "control protocol with the client certificate: in each of --txs txs every",
+      "member votes the same value and the bench waits for each node's decision",
+      "(and, with etcd in the cluster, for COMMITTED).",
+      "With --in-process, starts --nodes N complete nodes in this process instead",
+      "(free loopback ports, certificates from scripts/generate-certs.sh in a temp",
+      "dir, embedded PostgreSQL or POSTGRES_URL, etcd from --etcd), then stops them.",
+      "--byzantine-fraction F: one member double-votes instead of voting in every",
+      "round(1/F)-th tx (remote: that node must run with byzantine-testing = on).",
+      "Exit 0 when every tx was decided (with F > 0: and the double votes were",
+      "detected)."
     })
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand extends ClientCommand {
 
   @Option(
       names = "--in-process",
-      description = "Run the nodes in this process (the only mode so far)")
+      description = "Start the nodes in this process instead of driving a running cluster")
   boolean inProcess;
-
-  @Option(names = "--nodes", defaultValue = "5", description = "n (default: ${DEFAULT-VALUE})")
-  int nodes;
 
   @Option(
       names = "--threshold",
-      description = "t (default: the smallest t with 2t-n-1 >= 1, or n/2+1 for small n)")
+      description =
+          "--in-process: t (default: the smallest t with 2t-n-1 >= 1, or n/2+1 for small n)")
   Integer threshold;
 
   @Option(names = "--txs", defaultValue = "2000", description = "K txs (default: ${DEFAULT-VALUE})")
@@ -59,13 +69,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--etcd",
       paramLabel = "URL",
-      description = "etcd endpoint: nodes commit through it and the seed-design baseline runs")
+      description =
+          "etcd endpoint for the seed-design baseline (scripts/cluster.sh: http://127.0.0.1:23790);"
+              + " --in-process: the nodes also commit through it")
   String etcd;
 
   @Option(
       names = "--postgres-url",
       paramLabel = "JDBC_URL",
-      description = "Shared PostgreSQL (default: POSTGRES_URL, else an embedded one)")
+      description = "--in-process: shared PostgreSQL (default: POSTGRES_URL, else an embedded one)")
   String postgresUrl;
 
   @Option(names = "--no-ceiling", description = "Skip the Ed25519 verification ceiling")
@@ -76,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--memory-check",
-      description = "Print heap after GC at 10% and 100% (use with a large --txs)")
+      description = "--in-process: print heap after GC at 10%% and 100%% (use with a large --txs)")
   boolean memoryCheck;
 
   @Option(
@@ -88,52 +100,205 @@ public final class BenchCommand implements Callable<Integer> {
       })
   Map<String, String> overrides = new LinkedHashMap<>();
 
-  @Option(names = "--json", description = "Print the report as JSON")
-  boolean json;
+  @Option(
+      names = "--byzantine-fraction",
+      paramLabel = "F",
+      defaultValue = "0",
+      description =
+          "0..1: the Byzantine node double-votes instead of voting in every round(1/F)-th tx"
+              + " (default: ${DEFAULT-VALUE})")
+  double byzantineFraction;
+
+  @Option(
+      names = "--byzantine-node",
+      paramLabel = "ID",
+      description = "The member that double-votes (default: the highest id)")
+  Integer byzantineNode;
 
   @Override
-  public Integer call() throws Exception {
-    if (!inProcess) {
-      System.err.println(
-          "mtls-voting bench: only --in-process is supported so far (driving an external cluster"
-              + " through the control protocol is not implemented)");
-      return 2;
+  int execute() {
+    checkCommonOptions();
+    try {
+      return inProcess ? inProcess() : remote();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliFailure.failed("interrupted");
     }
-    int t = threshold != null ? threshold : defaultThreshold(nodes);
+  }
+
+  private void checkCommonOptions() {
+    if (txs < 1) {
+      throw CliFailure.usage("--txs must be at least 1");
+    }
+    if (rate != null && !(rate > 0)) {
+      throw CliFailure.usage("--rate must be above 0 txs per second");
+    }
+    if (rate == null && concurrency < 1) {
+      throw CliFailure.usage("--concurrency must be at least 1");
+    }
+    if (!(byzantineFraction >= 0 && byzantineFraction <= 1)) {
+      throw CliFailure.usage(
+          "--byzantine-fraction must be between 0 and 1 (0.1: the Byzantine node double-votes in"
+              + " every 10th tx), got "
+              + byzantineFraction);
+    }
+    if (byzantineNode != null && byzantineFraction == 0) {
+      throw CliFailure.usage("--byzantine-node needs --byzantine-fraction above 0");
+    }
+    if (etcd != null) {
+      try {
+        URI u = URI.create(etcd);
+        if (u.getHost() == null || u.getPort() < 0) {
+          throw new IllegalArgumentException("no host:port");
+        }
+      } catch (IllegalArgumentException e) {
+        throw CliFailure.usage("--etcd must be a URL like http://127.0.0.1:23790, got " + etcd);
+      }
+    }
+  }
+
+  private int inProcess() throws InterruptedException {
+    int n = 5;
+    if (spec.commandLine().getParseResult().hasMatchedOption("--nodes")) {
+      try {
+        n = Integer.parseInt(options.nodes.trim());
+      } catch (NumberFormatException e) {
+        throw CliFailure.usage(
+            "--in-process takes --nodes N, the number of nodes to start (got "
+                + options.nodes
+                + ")");
+      }
+    }
+    int t = threshold != null ? threshold : defaultThreshold(n);
+    new Quorum(n, t);
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      ids.add(i);
+    }
+    int byz = byzantineNode(ids);
+    if (byz != 0) {
+      checkLiveness(n, t);
+    }
     Optional<String> pg =
         Optional.ofNullable(postgresUrl)
             .or(() -> Optional.ofNullable(System.getenv("POSTGRES_URL")))
             .filter(s -> !s.isBlank());
-    List<Integer> ids = new ArrayList<>();
-    for (int i = 1; i <= nodes; i++) {
-      ids.add(i);
-    }
     BenchRecorder recorder = new BenchRecorder(ids);
-    System.err.printf("starting %d in-process nodes (t=%d)...%n", nodes, t);
-    try (InProcessCluster cluster =
-        InProcessCluster.start(
-            nodes,
-            t,
-            Optional.ofNullable(etcd),
-            pg,
-            id -> List.of(recorder.listener(id)),
-            overrides)) {
-      BenchOptions options =
-          new BenchOptions(
-              txs,
-              rate == null ? 0 : rate,
-              concurrency,
-              "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-",
-              !noCeiling,
-              Duration.ofSeconds(3),
-              noBaseline ? Optional.empty() : Optional.ofNullable(etcd).map(URI::create),
-              memoryCheck,
-              Duration.ofSeconds(120),
-              System.err);
-      BenchReport report = new ClusterBench(cluster, recorder, options).run();
-      System.out.println(json ? report.toJson() : report.toText());
-      return report.undecidedTxs() == 0 ? 0 : 1;
+    err().printf("starting %d in-process nodes (t=%d)...%n", n, t);
+    err().flush();
+    InProcessCluster cluster;
+    try {
+      cluster =
+          InProcessCluster.start(
+              n,
+              t,
+              Optional.ofNullable(etcd),
+              pg,
+              byz == 0 ? Set.of() : Set.of(byz),
+              id -> List.of(recorder.listener(id)),
+              overrides);
+    } catch (IOException | IllegalStateException e) {
+      throw CliFailure.failed("the in-process cluster could not start: " + e.getMessage());
     }
+    try (cluster) {
+      return print(new ClusterBench(cluster, recorder, benchOptions(byz)).run());
+    }
+  }
+
+  private int remote() throws InterruptedException {
+    for (String inProcessOnly :
+        List.of("--threshold", "--postgres-url", "--memory-check", "--set")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(inProcessOnly)) {
+        throw CliFailure.usage(
+            inProcessOnly + " only applies with --in-process (a running cluster has its own)");
+      }
+    }
+    if (options.nodes != null && options.nodes.trim().matches("[0-9]+")) {
+      throw CliFailure.usage(
+          "--nodes "
+              + options.nodes.trim()
+              + " is a count, which only --in-process takes; to drive a running cluster give"
+              + " --nodes 1@HOST:PORT,2@HOST:PORT,... (or MTLS_NODES, or --config FILE)");
+    }
+    ClusterNodes cluster = options.cluster();
+    List<Integer> ids = List.copyOf(cluster.members().keySet());
+    int byz = byzantineNode(ids);
+    BenchRecorder recorder = new BenchRecorder(ids);
+    try (RemoteCluster remote = RemoteCluster.connect(cluster, options.tls(), recorder)) {
+      if (byz != 0) {
+        checkLiveness(ids.size(), remote.threshold());
+        List<Integer> banned = remote.bannedAt(byz);
+        if (!banned.isEmpty()) {
+          err()
+              .printf(
+                  "warning: node %d is already banned at nodes %s: its double votes will be"
+                      + " ignored, not detected; 'mtls-voting unban --node %d' lifts the ban%n",
+                  byz, banned, byz);
+        }
+      }
+      BenchReport report = new ClusterBench(remote, recorder, benchOptions(byz)).run();
+      int exit = print(report);
+      if (report.byzantine() != null && report.byzantine().detections() > 0) {
+        err()
+            .printf(
+                "node %d is now banned at the nodes that detected it (as designed); 'mtls-voting"
+                    + " unban --node %d' lifts the ban%n",
+                byz, byz);
+      }
+      return exit;
+    }
+  }
+
+  /** The Byzantine node, 0 when none: {@code --byzantine-node} or the highest member id. */
+  private int byzantineNode(List<Integer> members) {
+    if (byzantineFraction == 0) {
+      return 0;
+    }
+    int byz = byzantineNode != null ? byzantineNode : members.get(members.size() - 1);
+    if (!members.contains(byz)) {
+      throw CliFailure.usage(
+          "--byzantine-node " + byz + " is not a member; the members are " + members);
+    }
+    return byz;
+  }
+
+  /** The honest nodes must still reach t without the Byzantine one. */
+  private static void checkLiveness(int n, int t) {
+    if (n - t < 1) {
+      throw CliFailure.usage(
+          "--byzantine-fraction needs n - t >= 1 so the honest nodes can decide without the"
+              + " Byzantine one; n = "
+              + n
+              + ", t = "
+              + t);
+    }
+  }
+
+  private BenchOptions benchOptions(int byz) {
+    return new BenchOptions(
+        txs,
+        rate == null ? 0 : rate,
+        concurrency,
+        "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-",
+        !noCeiling,
+        Duration.ofSeconds(3),
+        noBaseline ? Optional.empty() : Optional.ofNullable(etcd).map(URI::create),
+        memoryCheck,
+        Duration.ofSeconds(120),
+        err(),
+        byzantineFraction,
+        byz);
+  }
+
+  private int print(BenchReport report) {
+    out().println(options.json ? report.toJson() : report.toText());
+    out().flush();
+    boolean ok = report.undecidedTxs() == 0;
+    if (report.byzantine() != null) {
+      ok &= report.byzantine().attackErrors() == 0;
+      ok &= report.byzantine().attacksSent() == 0 || report.byzantine().detections() > 0;
+    }
+    return ok ? 0 : CliFailure.FAILED;
   }
 
   /** The threshold of DESIGN's examples: 2t - n - 1 >= 1 where possible (n=5 -> 4, 3 -> 3). */

@@ -28,8 +28,9 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A blocking control-protocol connection to one node over mutual TLS 1.3: checks that the node
- * presents {@code node-<id>}, then sends request frames and reads the reply of each. Every failure
- * becomes a {@link CliFailure} saying what to do.
+ * presents {@code node-<id>}, then sends request frames and reads the reply of each ({@link
+ * ControlPipeline} keeps several outstanding on one connection). Every failure becomes a {@link
+ * CliFailure} saying what to do.
  */
 final class ControlClient implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -127,10 +128,32 @@ final class ControlClient implements AutoCloseable {
    * {@code timeout} bounds the wait for the reply.
    */
   ClientReply call(ClientRequest request, Duration timeout) {
+    send(request);
+    ClientReply reply = receive(timeout);
+    if (reply.requestId() != request.requestId() && !(reply instanceof ErrorReply)) {
+      throw CliFailure.failed(
+          node.describe() + " answered request " + reply.requestId() + ", not ours");
+    }
+    return reply;
+  }
+
+  /** Writes one request frame; safe to call while another thread is in {@link #receive}. */
+  synchronized void send(ClientRequest request) {
     try {
-      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       out.write(Frames.frame(MessageCodec.encode(request)));
       out.flush();
+    } catch (IOException e) {
+      throw failure(e, Duration.ZERO);
+    }
+  }
+
+  /**
+   * Reads the next reply frame, waiting at most {@code timeout} ({@link Duration#ZERO}: without a
+   * limit). Only one thread may receive at a time.
+   */
+  ClientReply receive(Duration timeout) {
+    try {
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       Message m = MessageCodec.decode(Frames.readFrame(in, Frames.DEFAULT_MAX_FRAME_BYTES));
       if (!(m instanceof ClientReply reply)) {
         // A node certificate is routed to the peer protocol: the node speaks Hello, then closes.
@@ -141,27 +164,29 @@ final class ControlClient implements AutoCloseable {
                 + "), not the control protocol: "
                 + tls.certificateHint());
       }
-      if (reply.requestId() != request.requestId() && !(reply instanceof ErrorReply)) {
-        throw CliFailure.failed(
-            node.describe() + " answered request " + reply.requestId() + ", not ours");
-      }
       return reply;
-    } catch (SocketTimeoutException e) {
-      throw CliFailure.failed(
+    } catch (IOException e) {
+      throw failure(e, timeout);
+    } catch (DecodeException e) {
+      throw CliFailure.failed(node.describe() + " sent an unreadable reply: " + e.getMessage());
+    }
+  }
+
+  private CliFailure failure(IOException e, Duration timeout) {
+    if (e instanceof SocketTimeoutException) {
+      return CliFailure.failed(
           node.describe() + " did not answer within " + timeout.toSeconds() + "s");
-    } catch (EOFException | SocketException | SSLException e) {
-      throw CliFailure.failed(
+    }
+    if (e instanceof EOFException || e instanceof SocketException || e instanceof SSLException) {
+      return CliFailure.failed(
           node.describe()
               + " closed the connection without answering: "
               + tls.certificateHint()
               + " ["
               + e.getMessage()
               + "]");
-    } catch (IOException e) {
-      throw CliFailure.failed("connection to " + node.describe() + " failed: " + e.getMessage());
-    } catch (DecodeException e) {
-      throw CliFailure.failed(node.describe() + " sent an unreadable reply: " + e.getMessage());
     }
+    return CliFailure.failed("connection to " + node.describe() + " failed: " + e.getMessage());
   }
 
   NodeAddress node() {

@@ -20,19 +20,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control protocol of a node: serves each connection made with a client certificate (the CLI)
- * as a session of request frames answered in order by reply frames with the same request id. An
- * undecodable frame or a peer message is answered with an {@link ErrorReply} and closes the
- * session.
+ * as a session of request frames, each answered by a reply frame with the same request id. Up to
+ * {@code mtls-voting.control.max-requests-in-flight} requests of a session are served at once and
+ * answered as they complete, so a client may pipeline (a vote waiting for its decision does not
+ * hold up the requests behind it). An undecodable frame or a peer message is answered with an
+ * {@link ErrorReply} and closes the session.
  */
 public final class ControlService {
   private static final Logger log = LoggerFactory.getLogger(ControlService.class);
 
   private final NodeContext ctx;
   private final ControlHandlers handlers;
+  private final int maxInFlight;
 
   private ControlService(NodeContext ctx, ActivityLog activity) {
     this.ctx = ctx;
     this.handlers = new ControlHandlers(ctx, activity);
+    this.maxInFlight =
+        ctx.system().settings().config().getInt("mtls-voting.control.max-requests-in-flight");
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException(
+          "mtls-voting.control.max-requests-in-flight must be at least 1, got " + maxInFlight);
+    }
   }
 
   /** The handler to pass to {@code NodeRuntime.serveClients}, with an empty activity log. */
@@ -60,7 +69,7 @@ public final class ControlService {
   /** One client's session: frame bodies in, frame bodies out; ends after a protocol error. */
   Flow<ByteString, ByteString, NotUsed> session() {
     return Flow.<ByteString>create()
-        .mapAsync(1, bytes -> answer(bytes.toArray()))
+        .mapAsyncUnordered(maxInFlight, bytes -> answer(bytes.toArray()))
         .takeWhile(answer -> !answer.closeAfter(), true)
         .map(answer -> ByteString.fromArrayUnsafe(MessageCodec.encode(answer.reply())));
   }

@@ -10,10 +10,14 @@ import io.mtlsvoting.persistence.db.PostgresExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Runs the benchmark on three in-process nodes: every tx is decided and the report is complete. */
+/**
+ * Runs the benchmark on in-process nodes: every tx is decided and the report is complete, also when
+ * one node double-votes in a fraction of the txs.
+ */
 class ClusterBenchTest {
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
 
@@ -26,6 +30,7 @@ class ClusterBenchTest {
             2,
             Optional.empty(),
             Optional.of(postgres.jdbcUrl()),
+            Set.of(),
             id -> List.of(recorder.listener(id)))) {
       BenchOptions options =
           new BenchOptions(
@@ -38,7 +43,9 @@ class ClusterBenchTest {
               Optional.empty(),
               true,
               Duration.ofSeconds(120),
-              null);
+              null,
+              0,
+              0);
       BenchReport report = new ClusterBench(cluster, recorder, options).run();
       assertEquals(50, report.decidedTxs(), report.toText());
       assertEquals(0, report.undecidedTxs(), report.toText());
@@ -62,6 +69,59 @@ class ClusterBenchTest {
       }
       assertTrue(json.get("latency").get("decision").get("samples").asLong() >= 150);
       assertTrue(report.toText().contains("decided tx/s"));
+    }
+  }
+
+  /**
+   * n=4, t=3: node 4 double-votes in every 4th of 12 txs. The three honest nodes decide all 12 and
+   * record the double vote (node 4 is banned at the first detection, so later ones are ignored).
+   */
+  @Test
+  void aByzantineFractionIsDetectedAndTheHonestNodesStillDecideEveryTx() throws Exception {
+    BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3, 4));
+    try (InProcessCluster cluster =
+        InProcessCluster.start(
+            4,
+            3,
+            Optional.empty(),
+            Optional.of(postgres.jdbcUrl()),
+            Set.of(4),
+            id -> List.of(recorder.listener(id)))) {
+      BenchOptions options =
+          new BenchOptions(
+                  12,
+                  0,
+                  4,
+                  "bench-byz-" + System.nanoTime() + "-",
+                  false,
+                  Duration.ofMillis(300),
+                  Optional.empty(),
+                  false,
+                  Duration.ofSeconds(120),
+                  null,
+                  0,
+                  0)
+              .withByzantine(0.25, 4);
+      BenchReport report = new ClusterBench(cluster, recorder, options).run();
+      assertEquals(12, report.decidedTxs(), report.toText());
+      assertEquals(0, report.undecidedTxs(), report.toText());
+      assertEquals(0, report.abortedTxs(), report.toText());
+      assertEquals(0, report.castErrors(), report.toText());
+      BenchReport.Byzantine byz = report.byzantine();
+      assertNotNull(byz, report.toText());
+      assertEquals(4, byz.node());
+      assertEquals(4, byz.every());
+      assertEquals(3, byz.attackedTxs(), report.toText());
+      assertEquals(3, byz.attacksSent(), report.toText());
+      assertEquals(0, byz.attackErrors(), report.toText());
+      assertTrue(byz.detections() > 0, report.toText());
+      assertTrue(byz.txsWithDetection() >= 1, report.toText());
+      // Decisions are counted at the three honest nodes only.
+      assertEquals(36, report.latency().decision().samples(), report.toText());
+      assertTrue(report.toText().contains("DOUBLE_VOTING recorded"), report.toText());
+      JsonNode json = new ObjectMapper().readTree(report.toJson());
+      assertEquals(0.25, json.get("byzantine").get("fraction").asDouble());
+      assertTrue(json.get("byzantine").get("detections").asLong() > 0, json.toString());
     }
   }
 }
