@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -44,6 +45,54 @@ public final class ClusterBench {
   }
 
   /** Runs the benchmark and returns the report. */
+  /**
+   * Runs {@code count} txs that are not measured (every member votes; at most {@code concurrency}
+   * txs whose casts are unanswered at once), so the measured run starts with compiled code and
+   * grown pools instead of a cold JVM. Returns once every warm-up cast was answered.
+   */
+  public void warmUp(int count) throws InterruptedException {
+    if (count <= 0) {
+      return;
+    }
+    progress("warming up with " + count + " txs (not measured)...");
+    int window = options.openLoop() ? 64 : options.concurrency();
+    Semaphore free = new Semaphore(window);
+    LongAdder failed = new LongAdder();
+    for (int i = 0; i < count; i++) {
+      if (!free.tryAcquire(options.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+        progress("warm-up: no cast answered within " + options.drainTimeout() + "; going on");
+        return;
+      }
+      String tx = options.txPrefix() + "warmup-" + i;
+      List<Integer> members = driver.members();
+      AtomicInteger left = new AtomicInteger(members.size());
+      for (int id : members) {
+        try {
+          driver
+              .cast(id, tx, VALUE)
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      failed.increment();
+                    }
+                    if (left.decrementAndGet() == 0) {
+                      free.release();
+                    }
+                  });
+        } catch (RuntimeException e) {
+          failed.increment();
+          if (left.decrementAndGet() == 0) {
+            free.release();
+          }
+        }
+      }
+    }
+    free.tryAcquire(window, options.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (failed.sum() > 0) {
+      progress("warm-up: " + failed.sum() + " casts failed");
+    }
+  }
+
   public BenchReport run() throws InterruptedException {
     double loadBefore = load();
     int n = driver.members().size();

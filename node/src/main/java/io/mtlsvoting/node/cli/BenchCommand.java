@@ -92,6 +92,16 @@ public final class BenchCommand extends ClientCommand {
   boolean memoryCheck;
 
   @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = {
+        "Run N txs first that are not measured, so the figures are of a warm JVM",
+        "(default: ${DEFAULT-VALUE})"
+      })
+  int warmup;
+
+  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description = {
@@ -135,6 +145,9 @@ public final class BenchCommand extends ClientCommand {
     }
     if (rate == null && concurrency < 1) {
       throw CliFailure.usage("--concurrency must be at least 1");
+    }
+    if (warmup < 0) {
+      throw CliFailure.usage("--warmup must be 0 or more txs, got " + warmup);
     }
     if (!(byzantineFraction >= 0 && byzantineFraction <= 1)) {
       throw CliFailure.usage(
@@ -201,7 +214,9 @@ public final class BenchCommand extends ClientCommand {
       throw CliFailure.failed("the in-process cluster could not start: " + e.getMessage());
     }
     try (cluster) {
-      return print(new ClusterBench(cluster, recorder, benchOptions(byz)).run());
+      ClusterBench bench = new ClusterBench(cluster, recorder, benchOptions(byz));
+      bench.warmUp(warmup);
+      return print(bench.run());
     }
   }
 
@@ -236,7 +251,9 @@ public final class BenchCommand extends ClientCommand {
                   byz, banned, byz);
         }
       }
-      BenchReport report = new ClusterBench(remote, recorder, benchOptions(byz)).run();
+      ClusterBench bench = new ClusterBench(remote, recorder, benchOptions(byz));
+      bench.warmUp(warmup);
+      BenchReport report = bench.run();
       int exit = print(report);
       if (report.byzantine() != null && report.byzantine().detections() > 0) {
         err()

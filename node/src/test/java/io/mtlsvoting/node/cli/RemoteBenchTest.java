@@ -221,6 +221,13 @@ class RemoteBenchTest {
   }
 
   @Test
+  void aNegativeWarmupIsRefused() {
+    CliCluster.Result r = CliCluster.raw("bench", "--in-process", "--warmup", "-1");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.err().contains("--warmup must be 0 or more"), r.toString());
+  }
+
+  @Test
   void otherBadInputIsRefusedWithExitCode2() {
     CliCluster.Result notMember =
         cli.cli("bench", "--byzantine-fraction", "0.5", "--byzantine-node", "9");
