@@ -3,6 +3,7 @@ package io.mtlsvoting.node.tally;
 import io.mtlsvoting.node.mesh.Broadcaster;
 import io.mtlsvoting.protocol.Echo;
 import io.mtlsvoting.protocol.Evidence;
+import io.mtlsvoting.protocol.Vote;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -21,6 +22,13 @@ public final class NodeTallyListener implements TallyListener {
     this.selfId = selfId;
     this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  @Override
+  public void onOwnVoteRepeated(Vote vote) {
+    if (vote.nodeId() == selfId) {
+      broadcaster.broadcast(vote);
+    }
   }
 
   @Override

@@ -19,6 +19,13 @@ public interface TallyListener {
    */
   default void onVerified(Vote vote) {}
 
+  /**
+   * This node's own vote, already journaled, was cast again (a client retrying after an outage in
+   * which the first cast's answer was lost): it is sent to the peers once more, since the first
+   * send may never have happened. Peers treat the repeat as a no-op.
+   */
+  default void onOwnVoteRepeated(Vote vote) {}
+
   /** All of {@code listeners}, in order; one throwing does not stop the others. */
   static TallyListener all(List<TallyListener> listeners) {
     List<TallyListener> copy = List.copyOf(listeners);
@@ -40,6 +47,17 @@ public interface TallyListener {
         for (TallyListener l : copy) {
           try {
             l.onVerified(vote);
+          } catch (RuntimeException e) {
+            TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
+          }
+        }
+      }
+
+      @Override
+      public void onOwnVoteRepeated(Vote vote) {
+        for (TallyListener l : copy) {
+          try {
+            l.onOwnVoteRepeated(vote);
           } catch (RuntimeException e) {
             TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
           }

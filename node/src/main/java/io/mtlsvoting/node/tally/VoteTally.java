@@ -277,6 +277,10 @@ public final class VoteTally
     TallyState cur = current(s);
     Vote mine = cur.votes().get(self);
     if (mine != null && mine.value() == vote.value()) {
+      if (s.votes().get(self) != null) {
+        // Journaled already: send it again, the first send may have been lost with the answer.
+        deps.listener().onOwnVoteRepeated(mine);
+      }
       return Effect().reply(c.replyTo(), new AlreadyVoted(mine, s));
     }
     if (mine != null || cur.excluded().contains(self)) {

@@ -28,6 +28,7 @@ class VoteTallyDeferralTest {
 
   final AtomicLong clock = new AtomicLong(T0);
   final List<TallyEvent> told = new CopyOnWriteArrayList<>();
+  final List<Vote> repeated = new CopyOnWriteArrayList<>();
 
   EventSourcedBehaviorTestKit<VoteTally.Command, TallyEvent, TallyState> kit(Duration flushDelay) {
     TallyDeps deps =
@@ -35,7 +36,17 @@ class VoteTallyDeferralTest {
             Membership.of("test-cluster", 1, 5, 4),
             TallySettings.defaults(Duration.ofMillis(TIMEOUT)).withVoteFlushDelay(flushDelay),
             new BanView(),
-            (e, after) -> told.add(e),
+            new TallyListener() {
+              @Override
+              public void onEvent(TallyEvent e, TallyState after) {
+                told.add(e);
+              }
+
+              @Override
+              public void onOwnVoteRepeated(Vote vote) {
+                repeated.add(vote);
+              }
+            },
             new TallyMetrics(),
             clock::get);
     EventSourcedBehaviorTestKit<VoteTally.Command, TallyEvent, TallyState> kit =
@@ -160,6 +171,17 @@ class VoteTallyDeferralTest {
     assertEquals(List.of(1), List.copyOf(kit.getState().votes().keySet()));
     // The peer's vote arriving again (e.g. re-sent) is counted as new.
     assertEquals(List.of(), deliver(kit, 2, 7));
+  }
+
+  @Test
+  void castingTheJournaledOwnVoteAgainSendsItAgainAndJournalsNothing() {
+    var kit = kit(Duration.ofHours(1));
+    kit.<VoteTally.CastReply>runCommand(ref -> new VoteTally.CastOwn(v(1, 7), ref));
+    assertEquals(List.of(), repeated, "the first cast is sent through the journaled event");
+    var again = kit.<VoteTally.CastReply>runCommand(ref -> new VoteTally.CastOwn(v(1, 7), ref));
+    assertInstanceOf(VoteTally.AlreadyVoted.class, again.reply());
+    assertEquals(List.of(), again.events());
+    assertEquals(List.of(v(1, 7)), repeated);
   }
 
   @Test
