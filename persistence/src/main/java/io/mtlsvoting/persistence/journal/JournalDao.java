@@ -23,9 +23,13 @@ final class JournalDao {
       "SELECT sequence_nr, writer, write_timestamp, serializer_id, manifest, payload,"
           + " event_manifest FROM event_journal WHERE persistence_id = ? AND sequence_nr >= ?"
           + " AND sequence_nr <= ? AND NOT deleted ORDER BY sequence_nr LIMIT ?";
-  // One row per requested id; each subquery is a primary-key lookup (max() reads the last entry
-  // of the id's range in event_journal_pkey), so history length does not matter.
-  private static final String HIGHEST =
+  // Each subquery is a primary-key lookup (max() reads the last entry of the id's range in
+  // event_journal_pkey), so history length does not matter.
+  private static final String HIGHEST_OF_ONE =
+      "SELECT GREATEST((SELECT max(sequence_nr) FROM event_journal WHERE persistence_id = ?),"
+          + " (SELECT highest_sequence_nr FROM event_journal_highest WHERE persistence_id = ?))";
+  // The same lookups for every id of the array, one row per id.
+  private static final String HIGHEST_OF_MANY =
       "SELECT ids.pid, GREATEST("
           + "(SELECT max(j.sequence_nr) FROM event_journal j WHERE j.persistence_id = ids.pid),"
           + " (SELECT h.highest_sequence_nr FROM event_journal_highest h"
@@ -126,9 +130,15 @@ final class JournalDao {
    * whose rows were purged); 0 for an id with none. Answers every id given.
    */
   Map<String, Long> highestSequenceNrs(List<String> persistenceIds) throws SQLException {
+    if (persistenceIds.size() == 1) {
+      // A lone read (a quiet journal) keeps the scalar query: PostgreSQL plans the array query
+      // afresh for small arrays, and that planning costs more than the lookup.
+      String id = persistenceIds.get(0);
+      return Map.of(id, highestSequenceNr(id));
+    }
     Map<String, Long> highest = new HashMap<>(persistenceIds.size() * 2);
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(HIGHEST)) {
+        PreparedStatement ps = c.prepareStatement(HIGHEST_OF_MANY)) {
       ps.setArray(1, c.createArrayOf("text", persistenceIds.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -138,6 +148,18 @@ final class JournalDao {
       }
     }
     return highest;
+  }
+
+  private long highestSequenceNr(String persistenceId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(HIGHEST_OF_ONE)) {
+      ps.setString(1, persistenceId);
+      ps.setString(2, persistenceId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /** Marks events up to {@code toSequenceNr} deleted; rows stay for the audit projection. */

@@ -79,6 +79,18 @@ class HighestSequenceNrReadsTest {
   }
 
   @Test
+  void oneIdAloneAndManyIdsTogetherGetTheSameAnswers() throws SQLException {
+    Map<String, Long> expected = prepareMix("dao", TestEvent::new);
+    JournalDao dao = new JournalDao(postgres.dataSource());
+
+    // A batch of one id and a batch of many take different queries.
+    for (Map.Entry<String, Long> e : expected.entrySet()) {
+      assertEquals(Map.of(e.getKey(), e.getValue()), dao.highestSequenceNrs(List.of(e.getKey())));
+    }
+    assertEquals(expected, dao.highestSequenceNrs(List.copyOf(expected.keySet())));
+  }
+
+  @Test
   void recoveredActorsContinueAfterTheirHighestSequenceNr() throws SQLException {
     Map<String, Long> expected = prepareMix("actor", TestCounter.Added::new);
     ActorTestKit kit = ActorTestKit.create("recoveries", JournalTestConfig.of(postgres, OVERRIDES));
