@@ -83,7 +83,7 @@ class HighestSequenceNrReadsTest {
     Map<String, Long> expected = prepareMix("dao", TestEvent::new);
     JournalDao dao = new JournalDao(postgres.dataSource());
 
-    // A batch of one id and a batch of many take different queries.
+    // The same query answers a batch of one id and a batch of all of them.
     for (Map.Entry<String, Long> e : expected.entrySet()) {
       assertEquals(Map.of(e.getKey(), e.getValue()), dao.highestSequenceNrs(List.of(e.getKey())));
     }
