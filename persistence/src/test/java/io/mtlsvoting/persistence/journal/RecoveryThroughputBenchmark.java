@@ -27,10 +27,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * batching; within about 10% of the former code path when both ran in one JVM) with coalesced
  * reads. First at the journal protocol (20,000 recoveries started at once, as {@code
  * ReplayMessages} from a persistent actor), then end to end with 5,000 typed persistent actors
- * started at once (snapshot load included; Pekko lets 50 recover at a time), in three alternating
- * rounds whose medians are printed last. Run with {@code mvn -pl persistence -am verify
- * -Dtest=RecoveryThroughputBenchmark -Dsurefire.excludedGroups=none
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * started at once (Pekko lets 50 recover at a time), once with a snapshot load per actor and once
+ * without (as the node's vote tallies recover), in three alternating rounds whose medians are
+ * printed last. Run with {@code mvn -pl persistence -am verify -Dtest=RecoveryThroughputBenchmark
+ * -Dsurefire.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
 class RecoveryThroughputBenchmark {
@@ -64,13 +64,17 @@ class RecoveryThroughputBenchmark {
   void recoversNewPersistenceIds() throws Exception {
     seedJournal();
     journalRun("warm-up", BATCHED_DEFAULT, "warm");
-    actorRun("warm-up", BATCHED_DEFAULT, "awarm");
+    actorRun("warm-up", BATCHED_DEFAULT, "awarm", true);
     List<Variant> journal =
         List.of(
             new Variant("one query per id", ONE_QUERY_PER_ID),
             new Variant("batched, 1 query at once", BATCHED_ONE_IN_FLIGHT),
             new Variant("batched, 2 queries at once (default)", BATCHED_DEFAULT));
     List<Variant> actors =
+        List.of(
+            new Variant("one query per id", ONE_QUERY_PER_ID),
+            new Variant("batched (default)", BATCHED_DEFAULT));
+    List<Variant> tallies =
         List.of(
             new Variant("one query per id", ONE_QUERY_PER_ID),
             new Variant("batched (default)", BATCHED_DEFAULT));
@@ -84,14 +88,19 @@ class RecoveryThroughputBenchmark {
       }
       for (int i = 0; i < actors.size(); i++) {
         Variant v = actors.get((round + i) % actors.size());
-        v.rates().add(actorRun(v.label(), v.settings(), "a" + run++));
+        v.rates().add(actorRun(v.label(), v.settings(), "a" + run++, true));
+      }
+      for (int i = 0; i < tallies.size(); i++) {
+        Variant v = tallies.get((round + i) % tallies.size());
+        v.rates().add(actorRun(v.label(), v.settings(), "t" + run++, false));
       }
     }
 
     System.out.printf(
         "RecoveryThroughputBenchmark, medians of %d rounds: %d journal recoveries of new ids:"
             + " %.0f/s one query per id, %.0f/s batched with 1 query at once, %.0f/s batched with"
-            + " 2 (default); %d typed actors: %.0f/s one query per id, %.0f/s batched%n",
+            + " 2 (default); %d typed actors with a snapshot load: %.0f/s one query per id, %.0f/s"
+            + " batched; without: %.0f/s one query per id, %.0f/s batched%n",
         ROUNDS,
         JOURNAL_RECOVERIES,
         journal.get(0).median(),
@@ -99,7 +108,9 @@ class RecoveryThroughputBenchmark {
         journal.get(2).median(),
         ACTOR_RECOVERIES,
         actors.get(0).median(),
-        actors.get(1).median());
+        actors.get(1).median(),
+        tallies.get(0).median(),
+        tallies.get(1).median());
   }
 
   // A journal that is not empty: 50,000 ids with 4 events each, so lookups walk a real index.
@@ -137,13 +148,15 @@ class RecoveryThroughputBenchmark {
     }
   }
 
-  private static double actorRun(String label, String journalSettings, String prefix) {
+  private static double actorRun(
+      String label, String journalSettings, String prefix, boolean snapshots) {
     ActorTestKit kit = ActorTestKit.create("recoveries-" + prefix, config(journalSettings));
     try {
       TestProbe<TestCounter.State> states = kit.createTestProbe();
       long start = System.nanoTime();
       for (int i = 0; i < ACTOR_RECOVERIES; i++) {
-        kit.spawn(TestCounter.create(prefix + "|tx-" + i))
+        String pid = prefix + "|tx-" + i;
+        kit.spawn(snapshots ? TestCounter.create(pid) : TestCounter.createWithoutSnapshots(pid))
             .tell(new TestCounter.Get(states.getRef()));
       }
       for (int i = 0; i < ACTOR_RECOVERIES; i++) {
@@ -153,8 +166,12 @@ class RecoveryThroughputBenchmark {
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = ACTOR_RECOVERIES / seconds;
       System.out.printf(
-          "  typed actors, %s: %d recoveries in %.2f s = %.0f recoveries/s%n",
-          label, ACTOR_RECOVERIES, seconds, rate);
+          "  typed actors, %s, %s: %d recoveries in %.2f s = %.0f recoveries/s%n",
+          snapshots ? "snapshot load" : "no snapshot store",
+          label,
+          ACTOR_RECOVERIES,
+          seconds,
+          rate);
       return rate;
     } finally {
       kit.shutdownTestKit();
