@@ -17,8 +17,9 @@ import scala.concurrent.Future;
 
 /**
  * Pekko Persistence journal on plain JDBC/PostgreSQL ({@code event_journal}). Writes from all
- * persistence ids go through one {@link WriteBatcher} (group commit); reads and deletes run on the
- * plugin's JDBC dispatcher. Configured under {@code mtls-voting.persistence.journal}.
+ * persistence ids go through one {@link WriteBatcher} (group commit) and highest-sequence-number
+ * reads through one {@link HighestSequenceNrBatcher}; replays and deletes run on the plugin's JDBC
+ * dispatcher. Configured under {@code mtls-voting.persistence.journal}.
  */
 public final class JdbcJournal extends AsyncWriteJournal {
 
@@ -28,22 +29,32 @@ public final class JdbcJournal extends AsyncWriteJournal {
   private final JournalDao dao;
   private final EventSerializer serializer;
   private final WriteBatcher batcher;
+  private final HighestSequenceNrBatcher highest;
   private final Executor jdbcExecutor;
 
   /** Called by Pekko with the plugin's config block. */
   public JdbcJournal(Config pluginConfig) {
     Config root = context().system().settings().config();
-    DbSettings db = DbSettings.fromConfig(root, pluginConfig.getString("db-path"));
-    int batchMaxRows = pluginConfig.getInt("batch-max-rows");
-    if (batchMaxRows < 1) {
-      throw new IllegalArgumentException("batch-max-rows must be >= 1, was " + batchMaxRows);
-    }
+    JournalSettings settings = JournalSettings.fromConfig(pluginConfig);
+    DbSettings db = DbSettings.fromConfig(root, settings.dbPath());
     this.jdbcExecutor = context().dispatcher();
     this.lease = DataSourceRegistry.acquire(db);
     this.dao = new JournalDao(lease.dataSource());
     this.serializer = new EventSerializer(context().system());
-    this.batcher = new WriteBatcher(dao, jdbcExecutor, batchMaxRows);
-    log.info("JDBC journal started on {} (batches of up to {} rows)", db.url(), batchMaxRows);
+    this.batcher = new WriteBatcher(dao, jdbcExecutor, settings.batchMaxRows());
+    this.highest =
+        new HighestSequenceNrBatcher(
+            dao::highestSequenceNrs,
+            jdbcExecutor,
+            settings.readBatchMaxIds(),
+            settings.readMaxInFlight());
+    log.info(
+        "JDBC journal started on {} (writes: batches of up to {} rows; highest sequence nr reads:"
+            + " up to {} ids per query, {} queries at once)",
+        db.url(),
+        settings.batchMaxRows(),
+        settings.readBatchMaxIds(),
+        settings.readMaxInFlight());
   }
 
   @Override
@@ -94,7 +105,7 @@ public final class JdbcJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
-    return AsyncJdbc.run(jdbcExecutor, () -> dao.highestSequenceNr(persistenceId));
+    return AsyncJdbc.toScala(highest.highest(persistenceId));
   }
 
   @Override

@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.pekko.persistence.PersistentRepr;
@@ -21,9 +23,18 @@ final class JournalDao {
       "SELECT sequence_nr, writer, write_timestamp, serializer_id, manifest, payload,"
           + " event_manifest FROM event_journal WHERE persistence_id = ? AND sequence_nr >= ?"
           + " AND sequence_nr <= ? AND NOT deleted ORDER BY sequence_nr LIMIT ?";
+  // One row per id of the array. Each subquery is a primary-key lookup (max() reads the last
+  // entry of the id's range in event_journal_pkey), so history length does not matter. The ids
+  // come from generate_subscripts, not unnest: PostgreSQL sizes unnest by the array it is given
+  // and so plans that query afresh on every execution (EXPLAIN ANALYZE: 0.5 ms planning, 0.2 ms
+  // lookups); generate_subscripts has a fixed estimate, and the statement keeps one generic plan.
   private static final String HIGHEST =
-      "SELECT GREATEST((SELECT max(sequence_nr) FROM event_journal WHERE persistence_id = ?),"
-          + " (SELECT highest_sequence_nr FROM event_journal_highest WHERE persistence_id = ?))";
+      "SELECT ids.pid, GREATEST("
+          + "(SELECT max(j.sequence_nr) FROM event_journal j WHERE j.persistence_id = ids.pid),"
+          + " (SELECT h.highest_sequence_nr FROM event_journal_highest h"
+          + " WHERE h.persistence_id = ids.pid))"
+          + " FROM (SELECT a.arr[s.i] AS pid FROM (SELECT ?::text[] AS arr) a,"
+          + " generate_subscripts(a.arr, 1) AS s(i)) ids";
   // Remembers the highest deleted sequence number so a later purge can never lower it.
   private static final String KEEP_HIGHEST =
       "INSERT INTO event_journal_highest (persistence_id, highest_sequence_nr)"
@@ -115,18 +126,23 @@ final class JournalDao {
     }
   }
 
-  /** Highest sequence number ever written for the id, deleted events included; 0 if none. */
-  long highestSequenceNr(String persistenceId) throws SQLException {
+  /**
+   * Highest sequence number ever written for each of the ids, deleted events included (also those
+   * whose rows were purged); 0 for an id with none. Answers every id given.
+   */
+  Map<String, Long> highestSequenceNrs(List<String> persistenceIds) throws SQLException {
+    Map<String, Long> highest = new HashMap<>(persistenceIds.size() * 2);
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(HIGHEST)) {
-      ps.setString(1, persistenceId);
-      ps.setString(2, persistenceId);
+      ps.setArray(1, c.createArrayOf("text", persistenceIds.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long highest = rs.getLong(1);
-        return rs.wasNull() ? 0L : highest;
+        while (rs.next()) {
+          // GREATEST ignores a NULL side; both NULL (no events ever) reads as 0.
+          highest.put(rs.getString(1), rs.getLong(2));
+        }
       }
     }
+    return highest;
   }
 
   /** Marks events up to {@code toSequenceNr} deleted; rows stay for the audit projection. */

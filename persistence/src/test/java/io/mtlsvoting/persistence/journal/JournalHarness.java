@@ -2,11 +2,15 @@ package io.mtlsvoting.persistence.journal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.japi.Util;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.JournalProtocol;
 import org.apache.pekko.persistence.Persistence;
@@ -22,6 +26,8 @@ final class JournalHarness implements AutoCloseable {
 
   static final String JOURNAL = "mtls-voting.persistence.journal";
   static final String SNAPSHOT = "mtls-voting.persistence.snapshot";
+  // Only guards against a hang; the journal answers or fails well before.
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(60);
 
   /** What a replay returned. */
   record Replay(List<PersistentRepr> events, long highestSequenceNr) {
@@ -104,6 +110,27 @@ final class JournalHarness implements AutoCloseable {
         throw new AssertionError("replay failed: " + msg);
       }
     }
+  }
+
+  /**
+   * Asks the journal for the highest sequence number as a recovering actor does (replaying
+   * nothing), without waiting for the answer; many such asks can be outstanding at once.
+   */
+  CompletableFuture<Long> highest(String persistenceId) {
+    return Patterns.askWithReplyTo(
+            journal,
+            replyTo -> new JournalProtocol.ReplayMessages(1, 0, 0, persistenceId, replyTo),
+            ASK_TIMEOUT)
+        .toCompletableFuture()
+        .thenApply(
+            reply -> {
+              if (reply instanceof JournalProtocol.RecoverySuccess success) {
+                return success.highestSequenceNr();
+              } else if (reply instanceof JournalProtocol.ReplayMessagesFailure failure) {
+                throw new CompletionException(failure.cause());
+              }
+              throw new AssertionError("unexpected reply to a replay: " + reply);
+            });
   }
 
   Replay replayAll(String persistenceId) {

@@ -18,6 +18,7 @@ final class JournalTestConfig {
         "io.mtlsvoting.persistence.journal.TestSerializable" = jackson-cbor
       }
       pekko.test.single-expect-default = 15s
+      pekko.actor.testkit.typed.single-expect-default = 15s
       mtls-voting.persistence.db.pool-size = 8
       mtls-voting.persistence.jdbc-dispatcher.thread-pool-executor.fixed-pool-size = 8
       """;

@@ -6,12 +6,17 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
-/** A small event-sourced actor that appends values, snapshotting every 3 events. */
+/**
+ * A small event-sourced actor that appends values, snapshotting every 3 events (or, made with
+ * {@link #createWithoutSnapshots}, never).
+ */
 final class TestCounter
     extends EventSourcedBehavior<TestCounter.Command, TestCounter.Added, TestCounter.State> {
 
@@ -31,12 +36,27 @@ final class TestCounter
     }
   }
 
+  private final boolean snapshots;
+
   static Behavior<Command> create(String persistenceId) {
-    return new TestCounter(PersistenceId.ofUniqueId(persistenceId));
+    return new TestCounter(PersistenceId.ofUniqueId(persistenceId), true);
   }
 
-  private TestCounter(PersistenceId persistenceId) {
+  /** Like the node's vote tally: never snapshots, so its recovery skips the snapshot store. */
+  static Behavior<Command> createWithoutSnapshots(String persistenceId) {
+    return new TestCounter(PersistenceId.ofUniqueId(persistenceId), false);
+  }
+
+  private TestCounter(PersistenceId persistenceId, boolean snapshots) {
     super(persistenceId);
+    this.snapshots = snapshots;
+  }
+
+  @Override
+  public Recovery recovery() {
+    return snapshots
+        ? super.recovery()
+        : Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 
   @Override
@@ -46,7 +66,7 @@ final class TestCounter
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(3, 2);
+    return snapshots ? RetentionCriteria.snapshotEvery(3, 2) : RetentionCriteria.disabled();
   }
 
   @Override
