@@ -1,0 +1,327 @@
+package io.mtlsvoting.node.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.mtlsvoting.node.tally.TallyEvent;
+import io.mtlsvoting.persistence.db.DataSourceRegistry;
+import io.mtlsvoting.persistence.db.DbSettings;
+import io.mtlsvoting.persistence.db.PostgresExtension;
+import io.mtlsvoting.protocol.QuorumCertificate;
+import io.mtlsvoting.protocol.Vote;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Cost of the audit projection, not a correctness test. Five nodes' journals share one database as
+ * in the in-process bench: every decided tx leaves at each node Opened, five VoteCounted,
+ * ThresholdReached and Committed, interleaved as by a closed loop with {@code audit.bench.inflight}
+ * txs in flight. The events are journaled first (with JDBC, not counted), then the five nodes'
+ * audit writers project them; prints projected events/s and the CPU per event of this JVM and of
+ * PostgreSQL. Run with {@code mvn -B -ntp -pl node -am verify -Dtest=AuditProjectionBenchmark
+ * -Dsurefire.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false} (options {@code
+ * -Daudit.bench.txs=2000 -Daudit.bench.inflight=64}).
+ */
+@Tag("benchmark")
+class AuditProjectionBenchmark {
+
+  @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
+
+  static final int NODES = 5;
+  static final int TXS = Integer.getInteger("audit.bench.txs", 2000);
+  static final int WARM_UP_TXS = Integer.getInteger("audit.bench.warmup", 500);
+  static final int IN_FLIGHT = Integer.getInteger("audit.bench.inflight", 64);
+  static final int EVENTS_PER_TX_AND_NODE = 8;
+
+  private static final String CONFIG =
+      """
+      pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+      pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+      pekko.actor.serialization-bindings {
+        "io.mtlsvoting.node.tally.TallySerializable" = jackson-cbor
+      }
+      """;
+
+  @Test
+  void projectsFiveNodesJournals() throws Exception {
+    Config config =
+        ConfigFactory.load(ConfigFactory.parseString(CONFIG).withFallback(postgres.dbConfig()));
+    ActorTestKit kit = ActorTestKit.create("audit-bench", config);
+    try (DataSourceRegistry.Lease lease =
+        DataSourceRegistry.acquire(DbSettings.fromConfig(config))) {
+      Serialization serialization = SerializationExtension.get(kit.system().classicSystem());
+      Journaler journaler = new Journaler(lease.dataSource(), serialization);
+      AuditSettings settings = AuditSettings.fromConfig(config);
+
+      journaler.journal("warm", WARM_UP_TXS);
+      project(kit, lease.dataSource(), settings, "warm-up", WARM_UP_TXS);
+      journaler.journal("bench", TXS);
+      project(kit, lease.dataSource(), settings, "measured", TXS);
+
+      long counted = scalar(lease.dataSource(), "SELECT sum(vote_count) FROM transactions");
+      assertEquals((long) NODES * NODES * (WARM_UP_TXS + TXS), counted);
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  /** Starts the five writers, waits until they reach the journal's end, stops them, prints. */
+  private static void project(
+      ActorTestKit kit, DataSource ds, AuditSettings settings, String label, int txs)
+      throws Exception {
+    long end = scalar(ds, "SELECT max(ordering) FROM event_journal");
+    Cpu before = Cpu.now(ds);
+    long start = System.nanoTime();
+    List<ActorRef<AuditWriter.Command>> writers = new ArrayList<>();
+    for (int id = 1; id <= NODES; id++) {
+      writers.add(
+          kit.spawn(
+              AuditWriter.create(id, settings, ds, ProjectionFaults.NONE), "audit-" + id + label));
+    }
+    long rows = 0;
+    for (ActorRef<AuditWriter.Command> writer : writers) {
+      rows += awaitWatermark(kit, writer, end);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Cpu used = Cpu.now(ds).minus(before);
+    writers.forEach(kit::stop);
+
+    long events = (long) txs * NODES * EVENTS_PER_TX_AND_NODE;
+    System.out.printf(
+        "AuditProjectionBenchmark %s: %d txs x %d nodes = %d events (%d audit rows) projected in"
+            + " %.2f s = %.0f events/s; CPU per event: java %.0f us + postgres %s = %s;"
+            + " CPU per decided tx over %d nodes: %s; load %s%n",
+        label,
+        txs,
+        NODES,
+        events,
+        rows,
+        seconds,
+        events / seconds,
+        used.javaNanos / 1e3 / events,
+        used.postgresNanos < 0 ? "n/a" : "%.0f us".formatted(used.postgresNanos / 1e3 / events),
+        used.postgresNanos < 0
+            ? "n/a"
+            : "%.0f us".formatted((used.javaNanos + used.postgresNanos) / 1e3 / events),
+        NODES,
+        used.postgresNanos < 0
+            ? "n/a"
+            : "%.2f ms".formatted((used.javaNanos + used.postgresNanos) / 1e6 / txs),
+        loadAverage());
+  }
+
+  /** Polls the writer's status until its watermark reaches {@code end}; its rows projected. */
+  private static long awaitWatermark(
+      ActorTestKit kit, ActorRef<AuditWriter.Command> writer, long end)
+      throws InterruptedException {
+    TestProbe<AuditWriter.Status> probe = kit.createTestProbe();
+    long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+    while (true) {
+      writer.tell(new AuditWriter.GetStatus(probe.getRef()));
+      AuditWriter.Status s = probe.receiveMessage(Duration.ofSeconds(30));
+      if (s.watermark() >= end) {
+        return s.rowsProjected();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("projection stuck at " + s);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException e) {
+      return String.format(
+          "%.1f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+  }
+
+  static long scalar(DataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * CPU used so far by this JVM and by the PostgreSQL server (postmaster, its live children and
+   * those already reaped, from /proc; -1 where /proc is not available).
+   */
+  record Cpu(long javaNanos, long postgresNanos) {
+
+    static Cpu now(DataSource ds) throws SQLException {
+      long java =
+          ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+              .getProcessCpuTime();
+      return new Cpu(java, postgres(ds));
+    }
+
+    Cpu minus(Cpu earlier) {
+      return new Cpu(
+          javaNanos - earlier.javaNanos,
+          postgresNanos < 0 || earlier.postgresNanos < 0
+              ? -1
+              : postgresNanos - earlier.postgresNanos);
+    }
+
+    private static long postgres(DataSource ds) throws SQLException {
+      String dataDir;
+      try (Connection c = ds.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SHOW data_directory")) {
+        rs.next();
+        dataDir = rs.getString(1);
+      }
+      try {
+        String pid = Files.readAllLines(Path.of(dataDir, "postmaster.pid")).get(0).trim();
+        // utime, stime, cutime, cstime (fields 14-17) of the postmaster: its reaped children too.
+        long ticks = ticks(pid, true);
+        try (var procs = Files.list(Path.of("/proc"))) {
+          for (Path p : procs.toList()) {
+            String name = p.getFileName().toString();
+            if (name.chars().allMatch(Character::isDigit) && pid.equals(parent(name))) {
+              ticks += ticks(name, false);
+            }
+          }
+        }
+        return ticks * 10_000_000L; // USER_HZ = 100
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+
+    private static String[] stat(String pid) throws IOException {
+      String s = Files.readString(Path.of("/proc", pid, "stat"));
+      // Fields after the command name, which is in parentheses and may contain spaces.
+      return s.substring(s.lastIndexOf(')') + 2).split(" ");
+    }
+
+    private static String parent(String pid) {
+      try {
+        return stat(pid)[1];
+      } catch (IOException e) {
+        return "";
+      }
+    }
+
+    private static long ticks(String pid, boolean withChildren) {
+      try {
+        String[] f = stat(pid); // f[0] is field 3 (state)
+        long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return withChildren ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
+      } catch (IOException e) {
+        return 0; // exited meanwhile
+      }
+    }
+  }
+
+  /** Writes the five nodes' events of closed-loop txs straight into event_journal. */
+  static final class Journaler {
+    private final DataSource ds;
+    private final Serialization serialization;
+    private final Random random = new Random(42);
+
+    Journaler(DataSource ds, Serialization serialization) {
+      this.ds = ds;
+      this.serialization = serialization;
+    }
+
+    /** One tx: each node's events in order, every node's cursor advancing independently. */
+    private static final class Tx {
+      final List<TallyEvent> events;
+      final String txId;
+      final int[] cursor = new int[NODES];
+      int left = NODES * EVENTS_PER_TX_AND_NODE;
+
+      Tx(String txId, long value) {
+        this.txId = txId;
+        long now = System.currentTimeMillis();
+        List<Vote> votes = new ArrayList<>();
+        for (int node = 1; node <= NODES; node++) {
+          byte[] signature = new byte[64];
+          signature[0] = (byte) node;
+          signature[1] = (byte) txId.hashCode();
+          votes.add(new Vote(txId, node, value, now + node, signature));
+        }
+        events = new ArrayList<>();
+        events.add(new TallyEvent.Opened(txId, now, now + 30_000));
+        votes.forEach(v -> events.add(new TallyEvent.VoteCounted(txId, v)));
+        events.add(
+            new TallyEvent.ThresholdReached(
+                txId, new QuorumCertificate("bench", txId, value, votes.subList(0, NODES - 1))));
+        events.add(new TallyEvent.Committed(txId, value));
+      }
+    }
+
+    void journal(String prefix, int txs) throws SQLException {
+      List<Tx> active = new ArrayList<>();
+      int started = 0;
+      try (Connection c = ds.getConnection();
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO event_journal (persistence_id, sequence_nr, writer,"
+                      + " write_timestamp, serializer_id, manifest, payload)"
+                      + " VALUES (?, ?, 'bench', ?, ?, ?, ?)")) {
+        c.setAutoCommit(false);
+        int pending = 0;
+        while (started < txs || !active.isEmpty()) {
+          while (active.size() < IN_FLIGHT && started < txs) {
+            active.add(new Tx(prefix + "-" + started, started));
+            started++;
+          }
+          Tx tx = active.get(random.nextInt(active.size()));
+          int node;
+          do {
+            node = random.nextInt(NODES);
+          } while (tx.cursor[node] == EVENTS_PER_TX_AND_NODE);
+          TallyEvent event = tx.events.get(tx.cursor[node]++);
+          if (--tx.left == 0) {
+            active.remove(tx);
+          }
+          var serializer = serialization.findSerializerFor(event);
+          ps.setString(1, "node-" + (node + 1) + "|tx-" + tx.txId);
+          ps.setLong(2, tx.cursor[node]);
+          ps.setLong(3, System.currentTimeMillis());
+          ps.setInt(4, serializer.identifier());
+          ps.setString(5, Serializers.manifestFor(serializer, event));
+          ps.setBytes(6, serialization.serialize(event).get());
+          ps.addBatch();
+          if (++pending == 1000) {
+            ps.executeBatch();
+            c.commit();
+            pending = 0;
+          }
+        }
+        ps.executeBatch();
+        c.commit();
+      }
+    }
+  }
+}
