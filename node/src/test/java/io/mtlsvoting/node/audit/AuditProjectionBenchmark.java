@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.mtlsvoting.node.etcd.CoordinationJson;
+import io.mtlsvoting.node.etcd.OutboxEvent;
 import io.mtlsvoting.node.tally.TallyEvent;
 import io.mtlsvoting.persistence.db.DataSourceRegistry;
 import io.mtlsvoting.persistence.db.DbSettings;
@@ -37,10 +39,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Cost of the audit projection, not a correctness test. Five nodes' journals share one database as
  * in the in-process bench: every decided tx leaves at each node Opened, five VoteCounted,
- * ThresholdReached and Committed, interleaved as by a closed loop with {@code audit.bench.inflight}
- * txs in flight. The events are journaled first (with JDBC, not counted), then the five nodes'
- * audit writers project them; prints projected events/s and the CPU per event of this JVM and of
- * PostgreSQL. Run with {@code mvn -B -ntp -pl node -am verify -Dtest=AuditProjectionBenchmark
+ * ThresholdReached and Committed (the 8 audited events) and the etcd outbox's CommitQueued and
+ * CommitDone, interleaved as by a closed loop with {@code audit.bench.inflight} txs in flight. The
+ * events are journaled first (with JDBC, not counted), then the five nodes' audit writers project
+ * them; prints projected events/s and the CPU per event of this JVM and of PostgreSQL. Run with
+ * {@code mvn -B -ntp -pl node -am verify -Dtest=AuditProjectionBenchmark
  * -Dsurefire.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false} (options {@code
  * -Daudit.bench.txs=2000 -Daudit.bench.inflight=64}).
  */
@@ -53,7 +56,13 @@ class AuditProjectionBenchmark {
   static final int TXS = Integer.getInteger("audit.bench.txs", 2000);
   static final int WARM_UP_TXS = Integer.getInteger("audit.bench.warmup", 500);
   static final int IN_FLIGHT = Integer.getInteger("audit.bench.inflight", 64);
+
+  /** Audited events per tx and node (and journal rows, with the two outbox events). */
   static final int EVENTS_PER_TX_AND_NODE = 8;
+
+  static final int ROWS_PER_TX_AND_NODE = 10;
+
+  static final Duration IDLE = Duration.ofSeconds(5);
 
   private static final String CONFIG =
       """
@@ -61,6 +70,7 @@ class AuditProjectionBenchmark {
       pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
       pekko.actor.serialization-bindings {
         "io.mtlsvoting.node.tally.TallySerializable" = jackson-cbor
+        "io.mtlsvoting.node.etcd.EtcdSerializable" = jackson-cbor
       }
       """;
 
@@ -80,6 +90,7 @@ class AuditProjectionBenchmark {
       journaler.journal("bench", TXS);
       project(kit, lease.dataSource(), settings, "measured", TXS);
 
+      printPollPlan(lease.dataSource());
       long counted = scalar(lease.dataSource(), "SELECT sum(vote_count) FROM transactions");
       assertEquals((long) NODES * NODES * (WARM_UP_TXS + TXS), counted);
     } finally {
@@ -106,13 +117,18 @@ class AuditProjectionBenchmark {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Cpu used = Cpu.now(ds).minus(before);
+    // Caught up, the writers poll an idle journal.
+    Cpu idleStart = Cpu.now(ds);
+    Thread.sleep(IDLE.toMillis());
+    Cpu idle = Cpu.now(ds).minus(idleStart);
     writers.forEach(kit::stop);
 
     long events = (long) txs * NODES * EVENTS_PER_TX_AND_NODE;
     System.out.printf(
         "AuditProjectionBenchmark %s: %d txs x %d nodes = %d events (%d audit rows) projected in"
             + " %.2f s = %.0f events/s; CPU per event: java %.0f us + postgres %s = %s;"
-            + " CPU per decided tx over %d nodes: %s; load %s%n",
+            + " CPU per decided tx over %d nodes: %s; idle, %d writers: %s CPU per second;"
+            + " load %s%n",
         label,
         txs,
         NODES,
@@ -129,6 +145,13 @@ class AuditProjectionBenchmark {
         used.postgresNanos < 0
             ? "n/a"
             : "%.2f ms".formatted((used.javaNanos + used.postgresNanos) / 1e6 / txs),
+        NODES,
+        "%.1f ms java + %s postgres"
+            .formatted(
+                idle.javaNanos / 1e6 / IDLE.toSeconds(),
+                idle.postgresNanos < 0
+                    ? "n/a"
+                    : "%.1f ms".formatted(idle.postgresNanos / 1e6 / IDLE.toSeconds())),
         loadAverage());
   }
 
@@ -148,6 +171,30 @@ class AuditProjectionBenchmark {
         throw new AssertionError("projection stuck at " + s);
       }
       Thread.sleep(10);
+    }
+  }
+
+  /** The plan of the projection's poll query on the filled journal, as prepared (generic). */
+  private static void printPollPlan(DataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("ANALYZE event_journal");
+      s.execute("SET plan_cache_mode = force_generic_plan");
+      s.execute(
+          "PREPARE poll (bigint, int, text[]) AS SELECT ordering, persistence_id, sequence_nr,"
+              + " serializer_id, manifest, CASE WHEN persistence_id LIKE ANY ($3) THEN payload END,"
+              + " deleted FROM event_journal WHERE ordering > $1 ORDER BY ordering LIMIT $2");
+      StringBuilder plan = new StringBuilder();
+      try (ResultSet rs =
+          s.executeQuery(
+              "EXPLAIN (ANALYZE, BUFFERS) EXECUTE poll(1000, 500, '{node-1|tx-%,node-1|reputation%}')")) {
+        while (rs.next()) {
+          plan.append("\n  ").append(rs.getString(1));
+        }
+      }
+      System.out.printf(
+          "AuditProjectionBenchmark poll query plan (%d journal rows):%s%n",
+          scalar(ds, "SELECT count(*) FROM event_journal"), plan);
     }
   }
 
@@ -242,23 +289,25 @@ class AuditProjectionBenchmark {
     }
   }
 
-  /** Writes the five nodes' events of closed-loop txs straight into event_journal. */
+  /** Writes the five nodes' journal rows of closed-loop txs straight into event_journal. */
   static final class Journaler {
     private final DataSource ds;
     private final Serialization serialization;
     private final Random random = new Random(42);
+    private final long[] outboxSeq = new long[NODES];
 
     Journaler(DataSource ds, Serialization serialization) {
       this.ds = ds;
       this.serialization = serialization;
     }
 
-    /** One tx: each node's events in order, every node's cursor advancing independently. */
+    /** One tx: each node's journal rows in order, every node's cursor advancing independently. */
     private static final class Tx {
-      final List<TallyEvent> events;
+      final List<Object> events = new ArrayList<>();
       final String txId;
       final int[] cursor = new int[NODES];
-      int left = NODES * EVENTS_PER_TX_AND_NODE;
+      final int[] sequenceNr = new int[NODES];
+      int left = NODES * ROWS_PER_TX_AND_NODE;
 
       Tx(String txId, long value) {
         this.txId = txId;
@@ -270,13 +319,14 @@ class AuditProjectionBenchmark {
           signature[1] = (byte) txId.hashCode();
           votes.add(new Vote(txId, node, value, now + node, signature));
         }
-        events = new ArrayList<>();
+        QuorumCertificate qc =
+            new QuorumCertificate("bench", txId, value, votes.subList(0, NODES - 1));
         events.add(new TallyEvent.Opened(txId, now, now + 30_000));
         votes.forEach(v -> events.add(new TallyEvent.VoteCounted(txId, v)));
-        events.add(
-            new TallyEvent.ThresholdReached(
-                txId, new QuorumCertificate("bench", txId, value, votes.subList(0, NODES - 1))));
+        events.add(new TallyEvent.ThresholdReached(txId, qc));
+        events.add(new OutboxEvent.CommitQueued(txId, CoordinationJson.certificate(qc), value));
         events.add(new TallyEvent.Committed(txId, value));
+        events.add(new OutboxEvent.CommitDone(txId, OutboxEvent.Result.COMMITTED));
       }
     }
 
@@ -300,14 +350,19 @@ class AuditProjectionBenchmark {
           int node;
           do {
             node = random.nextInt(NODES);
-          } while (tx.cursor[node] == EVENTS_PER_TX_AND_NODE);
-          TallyEvent event = tx.events.get(tx.cursor[node]++);
+          } while (tx.cursor[node] == ROWS_PER_TX_AND_NODE);
+          Object event = tx.events.get(tx.cursor[node]++);
           if (--tx.left == 0) {
             active.remove(tx);
           }
           var serializer = serialization.findSerializerFor(event);
-          ps.setString(1, "node-" + (node + 1) + "|tx-" + tx.txId);
-          ps.setLong(2, tx.cursor[node]);
+          if (event instanceof OutboxEvent) {
+            ps.setString(1, "node-" + (node + 1) + "|etcd-outbox");
+            ps.setLong(2, ++outboxSeq[node]);
+          } else {
+            ps.setString(1, "node-" + (node + 1) + "|tx-" + tx.txId);
+            ps.setLong(2, ++tx.sequenceNr[node]);
+          }
           ps.setLong(3, System.currentTimeMillis());
           ps.setInt(4, serializer.identifier());
           ps.setString(5, Serializers.manifestFor(serializer, event));
