@@ -3,30 +3,42 @@ package io.mtlsvoting.persistence.audit;
 /**
  * The SQL of the audit repository. Counters (total_votes, vote_count, violations) grow only when
  * the vote or violation row is new, and score, ban and state change only for a later journal
- * ordering than the one that set them, so every statement is idempotent and order-independent.
+ * ordering than the one that set them, so every statement is idempotent and order-independent. The
+ * upserts that may update (score, ban, transaction) get one row per key from {@link CoalescedBatch}
+ * and go as JDBC batches, which the driver sends as multi-row INSERTs.
  */
 final class AuditSql {
 
   private AuditSql() {}
 
-  static final String COUNTED_VOTE =
+  /**
+   * All counted votes of a batch in one statement (unnest of one array per column, one vote per
+   * key): a vote adds to its voter's total_votes and its tx's vote_count only when it is new or was
+   * evidence only. Returns the newly counted votes per (observed_by, tx_id) for {@link #TX_CHANGE},
+   * which writes vote_count with the rest of the row.
+   */
+  static final String COUNTED_VOTES =
       """
       WITH v AS (
         INSERT INTO votes (observed_by, tx_id, node_id, value, issued_at, signature, counted,
                            journal_ordering, journaled_at)
-        VALUES (?, ?, ?, ?, ?, ?, TRUE, ?, ?)
+        SELECT observed_by, tx_id, node_id, value, issued_at, signature, TRUE, journal_ordering,
+               journaled_at
+        FROM unnest(?::int[], ?::text[], ?::int[], ?::numeric[], ?::timestamptz[], ?::bytea[],
+                    ?::bigint[], ?::timestamptz[])
+          AS i (observed_by, tx_id, node_id, value, issued_at, signature, journal_ordering,
+                journaled_at)
         ON CONFLICT (observed_by, tx_id, node_id, value)
           DO UPDATE SET counted = TRUE WHERE NOT votes.counted
         RETURNING observed_by, tx_id, node_id, issued_at
       ), r AS (
         INSERT INTO reputation_scores AS r (observed_by, node_id, total_votes, last_seen)
-        SELECT observed_by, node_id, 1, issued_at FROM v
+        SELECT observed_by, node_id, count(*), max(issued_at) FROM v GROUP BY observed_by, node_id
         ON CONFLICT (observed_by, node_id) DO UPDATE
-          SET total_votes = r.total_votes + 1, last_seen = GREATEST(r.last_seen, EXCLUDED.last_seen)
+          SET total_votes = r.total_votes + EXCLUDED.total_votes,
+              last_seen = GREATEST(r.last_seen, EXCLUDED.last_seen)
       )
-      INSERT INTO transactions AS t (observed_by, tx_id, state, vote_count)
-      SELECT observed_by, tx_id, 'COLLECTING', 1 FROM v
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET vote_count = t.vote_count + 1
+      SELECT observed_by, tx_id, count(*) FROM v GROUP BY observed_by, tx_id
       """;
 
   static final String EVIDENCE_VOTE =
@@ -70,42 +82,31 @@ final class AuditSql {
         WHERE r.ban_ordering < EXCLUDED.ban_ordering
       """;
 
-  private static final String LATER_STATE =
+  /**
+   * One batch's change of one transactions row (see {@link CoalescedBatch.TxChange}): the state of
+   * the later ordering, value, certificate, reason, alarm and the opening times replaced when
+   * given, decision and commit time kept once set, vote_count increased by the newly counted votes.
+   * A row created by votes or an alarm alone is COLLECTING with state_ordering 0.
+   */
+  static final String TX_CHANGE =
       """
+      INSERT INTO transactions AS t (observed_by, tx_id, state, state_ordering, vote_count, value,
+                                     quorum_certificate, outcome_reason, decided_at, committed_at,
+                                     first_vote_at, deadline_at, safety_alarm)
+      VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
         state = CASE WHEN t.state_ordering < EXCLUDED.state_ordering
                      THEN EXCLUDED.state ELSE t.state END,
-        state_ordering = GREATEST(t.state_ordering, EXCLUDED.state_ordering)
-      """;
-
-  static final String TX_OPENED =
-      """
-      INSERT INTO transactions AS t (observed_by, tx_id, state, first_vote_at, deadline_at,
-                                     state_ordering)
-      VALUES (?, ?, 'COLLECTING', ?, ?, ?)
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
-        first_vote_at = EXCLUDED.first_vote_at, deadline_at = EXCLUDED.deadline_at,
-      """
-          + LATER_STATE;
-
-  static final String TX_STATE =
-      """
-      INSERT INTO transactions AS t (observed_by, tx_id, state, value, quorum_certificate,
-                                     outcome_reason, decided_at, committed_at, state_ordering)
-      VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
+        state_ordering = GREATEST(t.state_ordering, EXCLUDED.state_ordering),
+        vote_count = t.vote_count + EXCLUDED.vote_count,
         value = COALESCE(EXCLUDED.value, t.value),
         quorum_certificate = COALESCE(EXCLUDED.quorum_certificate, t.quorum_certificate),
         outcome_reason = COALESCE(EXCLUDED.outcome_reason, t.outcome_reason),
         decided_at = COALESCE(t.decided_at, EXCLUDED.decided_at),
         committed_at = COALESCE(t.committed_at, EXCLUDED.committed_at),
-      """
-          + LATER_STATE;
-
-  static final String SAFETY_ALARM =
-      """
-      INSERT INTO transactions AS t (observed_by, tx_id, state, safety_alarm)
-      VALUES (?, ?, 'COLLECTING', ?)
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET safety_alarm = EXCLUDED.safety_alarm
+        first_vote_at = COALESCE(EXCLUDED.first_vote_at, t.first_vote_at),
+        deadline_at = COALESCE(EXCLUDED.deadline_at, t.deadline_at),
+        safety_alarm = COALESCE(EXCLUDED.safety_alarm, t.safety_alarm)
       """;
 
   static final String JOURNAL_TIMES =
