@@ -45,15 +45,17 @@ final class JdbcAuditRepository implements AuditRepository {
   }
 
   @Override
-  public void apply(List<AuditRow> rows, ProjectionOffset newOffset) throws SQLException {
+  public void apply(List<AuditRow> rows, Map<Long, Instant> journaledAt, ProjectionOffset newOffset)
+      throws SQLException {
     Objects.requireNonNull(rows, "rows");
+    Objects.requireNonNull(journaledAt, "journaledAt");
     Objects.requireNonNull(newOffset, "newOffset");
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
         if (!rows.isEmpty()) {
-          Map<Long, Instant> journaled = journalTimes(c, rows);
+          Map<Long, Instant> journaled = journalTimes(c, rows, journaledAt);
           // Rows that supersede each other are merged: each key is written once per batch.
           new RowWriter(c, journaled).write(CoalescedBatch.of(rows, journaled));
         }
@@ -68,11 +70,22 @@ final class JdbcAuditRepository implements AuditRepository {
     }
   }
 
-  /** When each row's event was journaled (now for an event no longer in the journal). */
-  private static Map<Long, Instant> journalTimes(Connection c, List<AuditRow> rows)
-      throws SQLException {
-    Map<Long, Instant> times = new HashMap<>();
-    Long[] orderings = rows.stream().map(AuditRow::ordering).distinct().toArray(Long[]::new);
+  /**
+   * When each row's event was journaled: {@code known}, else from the journal, else now (an event
+   * no longer in the journal).
+   */
+  private static Map<Long, Instant> journalTimes(
+      Connection c, List<AuditRow> rows, Map<Long, Instant> known) throws SQLException {
+    Map<Long, Instant> times = new HashMap<>(known);
+    Long[] orderings =
+        rows.stream()
+            .map(AuditRow::ordering)
+            .filter(o -> !times.containsKey(o))
+            .distinct()
+            .toArray(Long[]::new);
+    if (orderings.length == 0) {
+      return times;
+    }
     try (PreparedStatement ps = c.prepareStatement(AuditSql.JOURNAL_TIMES)) {
       Array array = c.createArrayOf("bigint", orderings);
       ps.setArray(1, array);
