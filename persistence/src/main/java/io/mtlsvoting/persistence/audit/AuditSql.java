@@ -83,17 +83,20 @@ final class AuditSql {
       """;
 
   /**
-   * One batch's change of one transactions row (see {@link CoalescedBatch.TxChange}): the state of
-   * the later ordering, value, certificate, reason, alarm and the opening times replaced when
-   * given, decision and commit time kept once set, vote_count increased by the newly counted votes.
-   * A row created by votes or an alarm alone is COLLECTING with state_ordering 0.
+   * A batch's changes of transactions rows (see {@link CoalescedBatch.TxChange}), one array per
+   * column and one element per row: the state of the later ordering, value, certificate, reason,
+   * alarm and the opening times replaced when given, decision and commit time kept once set,
+   * vote_count increased by the newly counted votes. A row created by votes or an alarm alone is
+   * COLLECTING with state_ordering 0.
    */
   static final String TX_CHANGE =
       """
       INSERT INTO transactions AS t (observed_by, tx_id, state, state_ordering, vote_count, value,
                                      quorum_certificate, outcome_reason, decided_at, committed_at,
                                      first_vote_at, deadline_at, safety_alarm)
-      VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+      SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::bigint[], ?::int[], ?::numeric[],
+                           ?::jsonb[], ?::text[], ?::timestamptz[], ?::timestamptz[],
+                           ?::timestamptz[], ?::timestamptz[], ?::text[])
       ON CONFLICT (observed_by, tx_id) DO UPDATE SET
         state = CASE WHEN t.state_ordering < EXCLUDED.state_ordering
                      THEN EXCLUDED.state ELSE t.state END,

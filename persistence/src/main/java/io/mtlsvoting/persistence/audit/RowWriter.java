@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,9 +14,10 @@ import java.util.Map;
 
 /**
  * Writes one {@link CoalescedBatch} on a connection inside a transaction, a few statements per
- * batch: the counted votes in one set-based statement, every other kind as one JDBC batch (the
+ * batch: the counted votes and then the transactions rows with their vote counts each in one
+ * statement over arrays (one element per vote or row), every rarer kind as one JDBC batch (the
  * driver's reWriteBatchedInserts turns the plain upserts into multi-row INSERTs, safe because the
- * batch holds each key once), the transactions rows last with their vote counts.
+ * batch holds each key once).
  */
 final class RowWriter {
 
@@ -61,11 +61,10 @@ final class RowWriter {
       txId[i] = v.txId();
       nodeId[i] = v.nodeId();
       value[i] = unsigned(v.value());
-      // ISO-8601 with zone: the same instant whatever the session's time zone.
-      issuedAt[i] = v.issuedAt().toString();
+      issuedAt[i] = text(v.issuedAt());
       signature[i] = v.signature();
       ordering[i] = v.ordering();
-      journaledAt[i] = journaled.get(v.ordering()).toString();
+      journaledAt[i] = text(journaled.get(v.ordering()));
     }
     try (PreparedStatement ps = connection.prepareStatement(AuditSql.COUNTED_VOTES)) {
       ps.setArray(1, connection.createArrayOf("int4", observedBy));
@@ -167,28 +166,52 @@ final class RowWriter {
     if (rows.isEmpty()) {
       return;
     }
+    int n = rows.size();
+    Integer[] observedBy = new Integer[n];
+    String[] txId = new String[n];
+    String[] state = new String[n];
+    Long[] stateOrdering = new Long[n];
+    Integer[] voteCount = new Integer[n];
+    BigDecimal[] value = new BigDecimal[n];
+    String[] certificate = new String[n];
+    String[] reason = new String[n];
+    String[] decidedAt = new String[n];
+    String[] committedAt = new String[n];
+    String[] firstVoteAt = new String[n];
+    String[] deadlineAt = new String[n];
+    String[] alarm = new String[n];
+    int i = 0;
+    for (CoalescedBatch.TxChange t : rows.values()) {
+      observedBy[i] = t.key().observedBy();
+      txId[i] = t.key().txId();
+      state[i] = t.state() == null ? "COLLECTING" : t.state();
+      stateOrdering[i] = t.state() == null ? 0 : t.stateOrdering();
+      voteCount[i] = counted.getOrDefault(t.key(), 0);
+      value[i] = t.hasValue() ? unsigned(t.value()) : null;
+      certificate[i] = t.certificateJson();
+      reason[i] = t.outcomeReason();
+      decidedAt[i] = text(t.decidedAt());
+      committedAt[i] = text(t.committedAt());
+      firstVoteAt[i] = text(t.firstVoteAt());
+      deadlineAt[i] = text(t.deadlineAt());
+      alarm[i] = t.safetyAlarm();
+      i++;
+    }
     try (PreparedStatement ps = connection.prepareStatement(AuditSql.TX_CHANGE)) {
-      for (CoalescedBatch.TxChange t : rows.values()) {
-        ps.setInt(1, t.key().observedBy());
-        ps.setString(2, t.key().txId());
-        ps.setString(3, t.state() == null ? "COLLECTING" : t.state());
-        ps.setLong(4, t.state() == null ? 0 : t.stateOrdering());
-        ps.setInt(5, counted.getOrDefault(t.key(), 0));
-        if (t.hasValue()) {
-          ps.setBigDecimal(6, unsigned(t.value()));
-        } else {
-          ps.setNull(6, Types.NUMERIC);
-        }
-        ps.setString(7, t.certificateJson());
-        ps.setString(8, t.outcomeReason());
-        ps.setTimestamp(9, timestamp(t.decidedAt()));
-        ps.setTimestamp(10, timestamp(t.committedAt()));
-        ps.setTimestamp(11, timestamp(t.firstVoteAt()));
-        ps.setTimestamp(12, timestamp(t.deadlineAt()));
-        ps.setString(13, t.safetyAlarm());
-        ps.addBatch();
-      }
-      ps.executeBatch();
+      ps.setArray(1, connection.createArrayOf("int4", observedBy));
+      ps.setArray(2, connection.createArrayOf("text", txId));
+      ps.setArray(3, connection.createArrayOf("text", state));
+      ps.setArray(4, connection.createArrayOf("int8", stateOrdering));
+      ps.setArray(5, connection.createArrayOf("int4", voteCount));
+      ps.setArray(6, connection.createArrayOf("numeric", value));
+      ps.setArray(7, connection.createArrayOf("text", certificate));
+      ps.setArray(8, connection.createArrayOf("text", reason));
+      ps.setArray(9, connection.createArrayOf("text", decidedAt));
+      ps.setArray(10, connection.createArrayOf("text", committedAt));
+      ps.setArray(11, connection.createArrayOf("text", firstVoteAt));
+      ps.setArray(12, connection.createArrayOf("text", deadlineAt));
+      ps.setArray(13, connection.createArrayOf("text", alarm));
+      ps.executeUpdate();
     }
   }
 
@@ -196,8 +219,9 @@ final class RowWriter {
     return Timestamp.from(journaled.get(ordering));
   }
 
-  private static Timestamp timestamp(Instant at) {
-    return at == null ? null : Timestamp.from(at);
+  /** ISO-8601 with zone: the same instant whatever the session's time zone. */
+  private static String text(Instant at) {
+    return at == null ? null : at.toString();
   }
 
   private static BigDecimal unsigned(long value) {

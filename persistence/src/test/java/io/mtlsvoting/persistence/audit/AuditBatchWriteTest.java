@@ -117,24 +117,24 @@ class AuditBatchWriteTest {
   }
 
   /**
-   * What the batching relies on: the driver sends a JDBC batch of the transactions upsert as one
-   * multi-row INSERT (no per-row counts), which PostgreSQL refuses when one key comes twice.
+   * What the batching of the rarer upserts relies on: the driver sends a JDBC batch of the score
+   * upsert as one multi-row INSERT (no per-row counts), which PostgreSQL refuses when one key comes
+   * twice.
    */
   @Test
   void upsertBatchesGoAsMultiRowInsertsThatNeedDistinctKeys() throws SQLException {
     try (Connection c = rewriting().getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(AuditSql.TX_CHANGE)) {
+      try (PreparedStatement ps = c.prepareStatement(AuditSql.SCORE)) {
         // Four rows: the driver rewrites batches in chunks of powers of two.
-        for (String tx : List.of("tx-multi-1", "tx-multi-2", "tx-multi-3", "tx-multi-4")) {
-          bindOpened(ps, tx);
+        for (int node = 1; node <= 4; node++) {
+          bindScore(ps, node);
         }
         int[] counts = ps.executeBatch();
         assertEquals(List.of(Statement.SUCCESS_NO_INFO), distinct(counts));
         c.commit();
-        for (String tx : List.of("tx-multi-5", "tx-multi-5")) {
-          bindOpened(ps, tx);
-        }
+        bindScore(ps, 5);
+        bindScore(ps, 5);
         SQLException e = assertThrows(SQLException.class, ps::executeBatch);
         assertTrue(
             String.valueOf(e.getNextException()).contains("cannot affect row a second time")
@@ -143,23 +143,14 @@ class AuditBatchWriteTest {
         c.rollback();
       }
     }
-    assertEquals("4", scalar("SELECT count(*) FROM transactions WHERE tx_id LIKE 'tx-multi-%'"));
+    assertEquals("4", scalar("SELECT count(*) FROM reputation_scores WHERE observed_by = 6"));
   }
 
-  private static void bindOpened(PreparedStatement ps, String tx) throws SQLException {
-    ps.setInt(1, 5);
-    ps.setString(2, tx);
-    ps.setString(3, "COLLECTING");
+  private static void bindScore(PreparedStatement ps, int node) throws SQLException {
+    ps.setInt(1, 6);
+    ps.setInt(2, node);
+    ps.setDouble(3, 0.5);
     ps.setLong(4, 1);
-    ps.setInt(5, 0);
-    ps.setNull(6, Types.NUMERIC);
-    ps.setString(7, null);
-    ps.setString(8, null);
-    ps.setTimestamp(9, null);
-    ps.setTimestamp(10, null);
-    ps.setTimestamp(11, Timestamp.from(T));
-    ps.setTimestamp(12, Timestamp.from(T.plusSeconds(30)));
-    ps.setString(13, null);
     ps.addBatch();
   }
 
