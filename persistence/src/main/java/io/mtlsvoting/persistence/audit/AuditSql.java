@@ -11,6 +11,17 @@ final class AuditSql {
 
   private AuditSql() {}
 
+  // Arrays carry values the driver encodes cheaply (in binary): an unsigned 64-bit value as the
+  // bigint of the same bits, an instant as microseconds since the epoch (PostgreSQL's precision).
+  // These turn them back, exactly.
+  private static String unsigned(String bigint) {
+    return "CASE WHEN %1$s < 0 THEN %1$s + 18446744073709551616 ELSE %1$s END".formatted(bigint);
+  }
+
+  private static String instant(String micros) {
+    return "timestamptz 'epoch' + %s * interval '1 microsecond'".formatted(micros);
+  }
+
   /**
    * All counted votes of a batch in one statement (unnest of one array per column, one vote per
    * key): a vote adds to its voter's total_votes and its tx's vote_count only when it is new or was
@@ -22,12 +33,11 @@ final class AuditSql {
       WITH v AS (
         INSERT INTO votes (observed_by, tx_id, node_id, value, issued_at, signature, counted,
                            journal_ordering, journaled_at)
-        SELECT observed_by, tx_id, node_id, value, issued_at, signature, TRUE, journal_ordering,
-               journaled_at
-        FROM unnest(?::int[], ?::text[], ?::int[], ?::numeric[], ?::timestamptz[], ?::bytea[],
-                    ?::bigint[], ?::timestamptz[])
-          AS i (observed_by, tx_id, node_id, value, issued_at, signature, journal_ordering,
-                journaled_at)
+        SELECT observed_by, tx_id, node_id, %s, %s, signature, TRUE, journal_ordering, %s
+        FROM unnest(?::int[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::bytea[],
+                    ?::bigint[], ?::bigint[])
+          AS i (observed_by, tx_id, node_id, value, issued_us, signature, journal_ordering,
+                journaled_us)
         ON CONFLICT (observed_by, tx_id, node_id, value)
           DO UPDATE SET counted = TRUE WHERE NOT votes.counted
         RETURNING observed_by, tx_id, node_id, issued_at
@@ -39,7 +49,8 @@ final class AuditSql {
               last_seen = GREATEST(r.last_seen, EXCLUDED.last_seen)
       )
       SELECT observed_by, tx_id, count(*) FROM v GROUP BY observed_by, tx_id
-      """;
+      """
+          .formatted(unsigned("value"), instant("issued_us"), instant("journaled_us"));
 
   static final String EVIDENCE_VOTE =
       """
@@ -94,9 +105,12 @@ final class AuditSql {
       INSERT INTO transactions AS t (observed_by, tx_id, state, state_ordering, vote_count, value,
                                      quorum_certificate, outcome_reason, decided_at, committed_at,
                                      first_vote_at, deadline_at, safety_alarm)
-      SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::bigint[], ?::int[], ?::numeric[],
-                           ?::jsonb[], ?::text[], ?::timestamptz[], ?::timestamptz[],
-                           ?::timestamptz[], ?::timestamptz[], ?::text[])
+      SELECT observed_by, tx_id, state, state_ordering, vote_count, %s, quorum_certificate,
+             outcome_reason, %s, %s, %s, %s, safety_alarm
+      FROM unnest(?::int[], ?::text[], ?::text[], ?::bigint[], ?::int[], ?::bigint[], ?::jsonb[],
+                  ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+        AS c (observed_by, tx_id, state, state_ordering, vote_count, value, quorum_certificate,
+              outcome_reason, decided_us, committed_us, first_vote_us, deadline_us, safety_alarm)
       ON CONFLICT (observed_by, tx_id) DO UPDATE SET
         state = CASE WHEN t.state_ordering < EXCLUDED.state_ordering
                      THEN EXCLUDED.state ELSE t.state END,
@@ -110,7 +124,13 @@ final class AuditSql {
         first_vote_at = COALESCE(EXCLUDED.first_vote_at, t.first_vote_at),
         deadline_at = COALESCE(EXCLUDED.deadline_at, t.deadline_at),
         safety_alarm = COALESCE(EXCLUDED.safety_alarm, t.safety_alarm)
-      """;
+      """
+          .formatted(
+              unsigned("value"),
+              instant("decided_us"),
+              instant("committed_us"),
+              instant("first_vote_us"),
+              instant("deadline_us"));
 
   static final String JOURNAL_TIMES =
       "SELECT ordering, write_timestamp FROM event_journal WHERE ordering = ANY (?)";

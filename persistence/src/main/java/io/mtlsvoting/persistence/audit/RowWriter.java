@@ -50,31 +50,31 @@ final class RowWriter {
     Integer[] observedBy = new Integer[n];
     String[] txId = new String[n];
     Integer[] nodeId = new Integer[n];
-    BigDecimal[] value = new BigDecimal[n];
-    String[] issuedAt = new String[n];
+    Long[] value = new Long[n];
+    Long[] issuedAt = new Long[n];
     byte[][] signature = new byte[n][];
     Long[] ordering = new Long[n];
-    String[] journaledAt = new String[n];
+    Long[] journaledAt = new Long[n];
     for (int i = 0; i < n; i++) {
       AuditRow.VoteRow v = votes.get(i);
       observedBy[i] = v.observedBy();
       txId[i] = v.txId();
       nodeId[i] = v.nodeId();
-      value[i] = unsigned(v.value());
-      issuedAt[i] = text(v.issuedAt());
+      value[i] = v.value();
+      issuedAt[i] = micros(v.issuedAt());
       signature[i] = v.signature();
       ordering[i] = v.ordering();
-      journaledAt[i] = text(journaled.get(v.ordering()));
+      journaledAt[i] = micros(journaled.get(v.ordering()));
     }
     try (PreparedStatement ps = connection.prepareStatement(AuditSql.COUNTED_VOTES)) {
       ps.setArray(1, connection.createArrayOf("int4", observedBy));
       ps.setArray(2, connection.createArrayOf("text", txId));
       ps.setArray(3, connection.createArrayOf("int4", nodeId));
-      ps.setArray(4, connection.createArrayOf("numeric", value));
-      ps.setArray(5, connection.createArrayOf("text", issuedAt));
+      ps.setArray(4, connection.createArrayOf("int8", value));
+      ps.setArray(5, connection.createArrayOf("int8", issuedAt));
       ps.setArray(6, connection.createArrayOf("bytea", signature));
       ps.setArray(7, connection.createArrayOf("int8", ordering));
-      ps.setArray(8, connection.createArrayOf("text", journaledAt));
+      ps.setArray(8, connection.createArrayOf("int8", journaledAt));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           counted.put(new CoalescedBatch.TxKey(rs.getInt(1), rs.getString(2)), rs.getInt(3));
@@ -172,13 +172,13 @@ final class RowWriter {
     String[] state = new String[n];
     Long[] stateOrdering = new Long[n];
     Integer[] voteCount = new Integer[n];
-    BigDecimal[] value = new BigDecimal[n];
+    Long[] value = new Long[n];
     String[] certificate = new String[n];
     String[] reason = new String[n];
-    String[] decidedAt = new String[n];
-    String[] committedAt = new String[n];
-    String[] firstVoteAt = new String[n];
-    String[] deadlineAt = new String[n];
+    Long[] decidedAt = new Long[n];
+    Long[] committedAt = new Long[n];
+    Long[] firstVoteAt = new Long[n];
+    Long[] deadlineAt = new Long[n];
     String[] alarm = new String[n];
     int i = 0;
     for (CoalescedBatch.TxChange t : rows.values()) {
@@ -187,13 +187,13 @@ final class RowWriter {
       state[i] = t.state() == null ? "COLLECTING" : t.state();
       stateOrdering[i] = t.state() == null ? 0 : t.stateOrdering();
       voteCount[i] = counted.getOrDefault(t.key(), 0);
-      value[i] = t.hasValue() ? unsigned(t.value()) : null;
+      value[i] = t.hasValue() ? t.value() : null;
       certificate[i] = t.certificateJson();
       reason[i] = t.outcomeReason();
-      decidedAt[i] = text(t.decidedAt());
-      committedAt[i] = text(t.committedAt());
-      firstVoteAt[i] = text(t.firstVoteAt());
-      deadlineAt[i] = text(t.deadlineAt());
+      decidedAt[i] = micros(t.decidedAt());
+      committedAt[i] = micros(t.committedAt());
+      firstVoteAt[i] = micros(t.firstVoteAt());
+      deadlineAt[i] = micros(t.deadlineAt());
       alarm[i] = t.safetyAlarm();
       i++;
     }
@@ -203,13 +203,13 @@ final class RowWriter {
       ps.setArray(3, connection.createArrayOf("text", state));
       ps.setArray(4, connection.createArrayOf("int8", stateOrdering));
       ps.setArray(5, connection.createArrayOf("int4", voteCount));
-      ps.setArray(6, connection.createArrayOf("numeric", value));
+      ps.setArray(6, connection.createArrayOf("int8", value));
       ps.setArray(7, connection.createArrayOf("text", certificate));
       ps.setArray(8, connection.createArrayOf("text", reason));
-      ps.setArray(9, connection.createArrayOf("text", decidedAt));
-      ps.setArray(10, connection.createArrayOf("text", committedAt));
-      ps.setArray(11, connection.createArrayOf("text", firstVoteAt));
-      ps.setArray(12, connection.createArrayOf("text", deadlineAt));
+      ps.setArray(9, connection.createArrayOf("int8", decidedAt));
+      ps.setArray(10, connection.createArrayOf("int8", committedAt));
+      ps.setArray(11, connection.createArrayOf("int8", firstVoteAt));
+      ps.setArray(12, connection.createArrayOf("int8", deadlineAt));
       ps.setArray(13, connection.createArrayOf("text", alarm));
       ps.executeUpdate();
     }
@@ -219,9 +219,13 @@ final class RowWriter {
     return Timestamp.from(journaled.get(ordering));
   }
 
-  /** ISO-8601 with zone: the same instant whatever the session's time zone. */
-  private static String text(Instant at) {
-    return at == null ? null : at.toString();
+  /** Microseconds since the epoch, to the nearest (PostgreSQL keeps microseconds). */
+  private static Long micros(Instant at) {
+    if (at == null) {
+      return null;
+    }
+    return Math.addExact(
+        Math.multiplyExact(at.getEpochSecond(), 1_000_000L), (at.getNano() + 500) / 1000);
   }
 
   private static BigDecimal unsigned(long value) {

@@ -39,6 +39,7 @@ class AuditBatchWriteTest {
   static final String[] STATES = {
     "THRESHOLD_REACHED", "COMMITTED", "ABORTED_BYZANTINE", "ABORTED_SPLIT", "ABORTED_TIMEOUT"
   };
+  static final long[] VALUES = {1, -1L, Long.MIN_VALUE, Long.MAX_VALUE};
   static final String[] VIOLATIONS = {
     "DOUBLE_VOTING", "MINORITY_VOTE", "INVALID_SIGNATURE", "SILENT_FAILURE"
   };
@@ -209,7 +210,8 @@ class AuditBatchWriteTest {
       int by = random.nextInt(2);
       String tx = "tx-" + random.nextInt(3);
       int node = 1 + random.nextInt(3);
-      long value = random.nextBoolean() ? 1 : -1L;
+      // Unsigned values at the edges of the signed ranges; instants to the microsecond.
+      long value = VALUES[random.nextInt(VALUES.length)];
       int kind = random.nextInt(12);
       if (kind == 0) {
         rows.add(
@@ -217,7 +219,7 @@ class AuditBatchWriteTest {
                 by,
                 ord,
                 tx,
-                T.plusMillis(random.nextInt(1000)),
+                T.plusNanos(random.nextInt(1_000_000) * 1000L),
                 T.plusSeconds(random.nextInt(60))));
       } else if (kind <= 3) {
         rows.add(
@@ -227,7 +229,7 @@ class AuditBatchWriteTest {
                 tx,
                 node,
                 value,
-                T.plusMillis(random.nextInt(1000)),
+                T.plusNanos(random.nextInt(1_000_000) * 1000L),
                 new byte[] {(byte) random.nextInt()},
                 kind != 3));
       } else if (kind <= 5) {
@@ -238,7 +240,7 @@ class AuditBatchWriteTest {
                 tx,
                 STATES[random.nextInt(STATES.length)],
                 random.nextBoolean(),
-                random.nextBoolean() ? 7 : -1L,
+                VALUES[random.nextInt(VALUES.length)],
                 random.nextBoolean() ? null : "{\"qc\": " + random.nextInt(9) + "}",
                 random.nextBoolean() ? null : "reason " + random.nextInt(9)));
       } else if (kind == 6) {
