@@ -1,26 +1,34 @@
 package io.mtlsvoting.node.audit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.mtlsvoting.node.tally.ReputationEvent;
 import io.mtlsvoting.node.tally.TallyEvent;
 import io.mtlsvoting.persistence.audit.AuditRow;
 import io.mtlsvoting.protocol.QuorumCertificate;
 import io.mtlsvoting.protocol.Vote;
-import java.math.BigInteger;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
  * Maps one journaled tally or reputation event of node {@code observedBy} to audit rows. Evidence
- * and certificates become JSON with unsigned values as exact numbers and hex signatures.
+ * and certificates become compact JSON with unsigned values as exact numbers and hex signatures,
+ * streamed by one shared (thread-safe) factory rather than built as trees.
  */
 final class AuditMapper {
 
-  private static final ObjectMapper json = new ObjectMapper();
+  private static final JsonFactory json = new JsonFactory();
   private static final HexFormat hex = HexFormat.of();
+
+  /** Writes the fields of one JSON object. */
+  @FunctionalInterface
+  private interface Fields {
+    void write(JsonGenerator g) throws IOException;
+  }
 
   private AuditMapper() {}
 
@@ -47,28 +55,45 @@ final class AuditMapper {
     } else if (event instanceof TallyEvent.VoteCounted e) {
       return List.of(vote(by, ord, e.vote(), true));
     } else if (event instanceof TallyEvent.DoubleVoteDetected e) {
-      ObjectNode evidence = json.createObjectNode();
-      evidence.set("first", vote(e.first()));
-      evidence.set("second", vote(e.second()));
-      evidence.put("reportedBy", e.reportedBy());
+      String evidence =
+          object(
+              g -> {
+                g.writeFieldName("first");
+                vote(g, e.first());
+                g.writeFieldName("second");
+                vote(g, e.second());
+                g.writeNumberField("reportedBy", e.reportedBy());
+              });
       return List.of(
           violation(by, ord, e, evidence),
           vote(by, ord, e.first(), false),
           vote(by, ord, e.second(), false));
     } else if (event instanceof TallyEvent.InvalidSignatureDetected e) {
-      ObjectNode evidence = json.createObjectNode();
-      evidence.set("vote", vote(e.rawVote()));
-      evidence.put("reason", e.reason());
+      String evidence =
+          object(
+              g -> {
+                g.writeFieldName("vote");
+                vote(g, e.rawVote());
+                g.writeStringField("reason", e.reason());
+              });
       return List.of(violation(by, ord, e, evidence));
     } else if (event instanceof TallyEvent.MinorityVoteDetected e) {
-      ObjectNode evidence = json.createObjectNode();
-      evidence.set("vote", vote(e.vote()));
-      evidence.put("decidedValue", unsigned(e.decidedValue()));
+      String evidence =
+          object(
+              g -> {
+                g.writeFieldName("vote");
+                vote(g, e.vote());
+                g.writeFieldName("decidedValue");
+                g.writeNumber(Long.toUnsignedString(e.decidedValue()));
+              });
       return List.of(violation(by, ord, e, evidence));
     } else if (event instanceof TallyEvent.SilentFailureDetected e) {
-      ObjectNode evidence = json.createObjectNode();
-      evidence.put("deadline", Instant.ofEpochMilli(e.deadline()).toString());
-      evidence.put("deadlineMillis", e.deadline());
+      String evidence =
+          object(
+              g -> {
+                g.writeStringField("deadline", Instant.ofEpochMilli(e.deadline()).toString());
+                g.writeNumberField("deadlineMillis", e.deadline());
+              });
       return List.of(violation(by, ord, e, evidence));
     } else if (event instanceof TallyEvent.ThresholdReached e) {
       QuorumCertificate qc = e.certificate();
@@ -122,32 +147,46 @@ final class AuditMapper {
   }
 
   private static AuditRow.ViolationRow violation(
-      int by, long ord, TallyEvent.Violation v, ObjectNode evidence) {
-    return new AuditRow.ViolationRow(
-        by, ord, v.txId(), v.nodeId(), v.type().name(), evidence.toString());
+      int by, long ord, TallyEvent.Violation v, String evidenceJson) {
+    return new AuditRow.ViolationRow(by, ord, v.txId(), v.nodeId(), v.type().name(), evidenceJson);
   }
 
-  private static ObjectNode vote(Vote v) {
-    ObjectNode n = json.createObjectNode();
-    n.put("txId", v.txId());
-    n.put("nodeId", v.nodeId());
-    n.put("value", unsigned(v.value()));
-    n.put("issuedAt", v.issuedAt());
-    n.put("signature", hex.formatHex(v.signature()));
-    return n;
+  private static void vote(JsonGenerator g, Vote v) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("txId", v.txId());
+    g.writeNumberField("nodeId", v.nodeId());
+    g.writeFieldName("value");
+    g.writeNumber(Long.toUnsignedString(v.value()));
+    g.writeNumberField("issuedAt", v.issuedAt());
+    g.writeStringField("signature", hex.formatHex(v.signature()));
+    g.writeEndObject();
   }
 
   private static String certificate(QuorumCertificate qc) {
-    ObjectNode n = json.createObjectNode();
-    n.put("clusterId", qc.clusterId());
-    n.put("txId", qc.txId());
-    n.put("value", unsigned(qc.value()));
-    ArrayNode votes = n.putArray("votes");
-    qc.votes().forEach(v -> votes.add(vote(v)));
-    return n.toString();
+    return object(
+        g -> {
+          g.writeStringField("clusterId", qc.clusterId());
+          g.writeStringField("txId", qc.txId());
+          g.writeFieldName("value");
+          g.writeNumber(Long.toUnsignedString(qc.value()));
+          g.writeArrayFieldStart("votes");
+          for (Vote v : qc.votes()) {
+            vote(g, v);
+          }
+          g.writeEndArray();
+        });
   }
 
-  private static BigInteger unsigned(long value) {
-    return new BigInteger(Long.toUnsignedString(value));
+  /** One JSON object with {@code fields}, compact. */
+  private static String object(Fields fields) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = json.createGenerator(out)) {
+      g.writeStartObject();
+      fields.write(g);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write audit JSON", e);
+    }
+    return out.toString();
   }
 }

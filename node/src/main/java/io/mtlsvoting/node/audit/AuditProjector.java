@@ -7,9 +7,12 @@ import io.mtlsvoting.persistence.audit.TxHorizon;
 import io.mtlsvoting.persistence.journal.JournalReader;
 import io.mtlsvoting.persistence.journal.JournalRow;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.apache.pekko.serialization.Serialization;
 import org.slf4j.Logger;
@@ -17,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One blocking step of a node's audit projection (run on the JDBC dispatcher by {@link
- * AuditWriter}): read the journal after the offset and the gaps behind it, keep this node's events
- * ({@code node-<self>|...}), map them and write rows and offset in one transaction.
+ * AuditWriter}): read the journal after the offset and the gaps behind it, every row's ordering but
+ * only the events of this node's tallies and ban registry, map them and write rows and offset in
+ * one transaction.
  */
 final class AuditProjector {
 
@@ -28,7 +32,7 @@ final class AuditProjector {
   record Step(GapTracker tracker, int read, int projected) {}
 
   private final int selfId;
-  private final String prefix;
+  private final List<String> audited;
   private final String name;
   private final AuditSettings settings;
   private final JournalReader reader;
@@ -46,7 +50,9 @@ final class AuditProjector {
       ProjectionFaults faults,
       LongSupplier clock) {
     this.selfId = selfId;
-    this.prefix = "node-" + selfId + "|";
+    // The tallies (VoteTally, node-<id>|tx-<tx>) and the ban registry (node-<id>|reputation) of
+    // this node: the events of its other journals (the etcd outbox) make no audit rows.
+    this.audited = List.of("node-" + selfId + "|tx-", "node-" + selfId + "|reputation");
     this.name = AuditWriter.projectionName(selfId);
     this.settings = settings;
     this.reader = reader;
@@ -68,22 +74,19 @@ final class AuditProjector {
     long now = clock.getAsLong();
     int batch = settings.batchSize();
     List<JournalRow> rows = new ArrayList<>();
-    List<Long> found = new ArrayList<>();
+    List<Long> found = List.of();
     if (!from.gaps().isEmpty()) {
-      long after = from.gaps().firstKey() - 1;
-      int span = (int) Math.min(batch, from.head() - after);
-      for (JournalRow r : reader.eventsAfter(after, span)) {
-        if (from.gaps().containsKey(r.ordering())) {
-          rows.add(r);
-          found.add(r.ordering());
-        }
-      }
+      // Only the missing orderings are read again, not the rows between them.
+      JournalReader.Page late =
+          reader.eventsAt(from.gaps().keySet().stream().limit(batch).toList(), audited);
+      rows.addAll(late.events());
+      found = late.orderings();
     }
-    List<JournalRow> fresh = reader.eventsAfter(from.head(), batch);
-    rows.addAll(fresh);
+    JournalReader.Page fresh = reader.eventsAfter(from.head(), batch, audited);
+    rows.addAll(fresh.events());
 
     GapTracker next = from.fill(found);
-    List<Long> read = fresh.stream().map(JournalRow::ordering).toList();
+    List<Long> read = fresh.orderings();
     List<Long> missing = next.missing(read);
     if (missing.size() > GapTracker.MAX_GAPS) {
       log.warn(
@@ -105,18 +108,21 @@ final class AuditProjector {
 
     rows.sort(Comparator.comparingLong(JournalRow::ordering));
     List<AuditRow> audit = new ArrayList<>();
+    Map<Long, Instant> journaledAt = new HashMap<>();
     for (JournalRow r : rows) {
-      if (r.persistenceId().startsWith(prefix)) {
-        Object event = deserialize(r);
-        if (event != null) {
-          audit.addAll(AuditMapper.rows(selfId, r.ordering(), event));
+      Object event = deserialize(r);
+      if (event != null) {
+        List<AuditRow> mapped = AuditMapper.rows(selfId, r.ordering(), event);
+        if (!mapped.isEmpty()) {
+          audit.addAll(mapped);
+          journaledAt.put(r.ordering(), Instant.ofEpochMilli(r.writeTimestamp()));
         }
       }
     }
     ProjectionOffset offset = next.toOffset(name);
     faults.beforeWrite(audit, offset);
-    repository.apply(audit, offset);
-    return new Step(next, fresh.size(), audit.size());
+    repository.apply(audit, journaledAt, offset);
+    return new Step(next, read.size(), audit.size());
   }
 
   /** The event, or null (logged) when it cannot be read: one bad row must not stop the trail. */

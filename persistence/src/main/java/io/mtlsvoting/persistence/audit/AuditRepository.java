@@ -1,7 +1,9 @@
 package io.mtlsvoting.persistence.audit;
 
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -23,7 +25,17 @@ public interface AuditRepository {
    * Writes {@code rows} and {@code newOffset} in one database transaction. Idempotent: applying the
    * same rows again, or in another order, leaves the same tables.
    */
-  void apply(List<AuditRow> rows, ProjectionOffset newOffset) throws SQLException;
+  default void apply(List<AuditRow> rows, ProjectionOffset newOffset) throws SQLException {
+    apply(rows, Map.of(), newOffset);
+  }
+
+  /**
+   * As {@link #apply(List, ProjectionOffset)}, given when the events were journaled by ordering
+   * (the journal's write_timestamp, as read with them); orderings not in {@code journaledAt} are
+   * looked up in the journal.
+   */
+  void apply(List<AuditRow> rows, Map<Long, Instant> journaledAt, ProjectionOffset newOffset)
+      throws SQLException;
 
   /** The database's current transaction horizon (for deciding that a journal gap is permanent). */
   TxHorizon horizon() throws SQLException;

@@ -3,31 +3,54 @@ package io.mtlsvoting.persistence.audit;
 /**
  * The SQL of the audit repository. Counters (total_votes, vote_count, violations) grow only when
  * the vote or violation row is new, and score, ban and state change only for a later journal
- * ordering than the one that set them, so every statement is idempotent and order-independent.
+ * ordering than the one that set them, so every statement is idempotent and order-independent. The
+ * upserts that may update (score, ban, transaction) get one row per key from {@link CoalescedBatch}
+ * and go as JDBC batches, which the driver sends as multi-row INSERTs.
  */
 final class AuditSql {
 
   private AuditSql() {}
 
-  static final String COUNTED_VOTE =
+  // Arrays carry values the driver encodes cheaply (in binary): an unsigned 64-bit value as the
+  // bigint of the same bits, an instant as microseconds since the epoch (PostgreSQL's precision).
+  // These turn them back, exactly.
+  private static String unsigned(String bigint) {
+    return "CASE WHEN %1$s < 0 THEN %1$s + 18446744073709551616 ELSE %1$s END".formatted(bigint);
+  }
+
+  private static String instant(String micros) {
+    return "timestamptz 'epoch' + %s * interval '1 microsecond'".formatted(micros);
+  }
+
+  /**
+   * All counted votes of a batch in one statement (unnest of one array per column, one vote per
+   * key): a vote adds to its voter's total_votes and its tx's vote_count only when it is new or was
+   * evidence only. Returns the newly counted votes per (observed_by, tx_id) for {@link #TX_CHANGE},
+   * which writes vote_count with the rest of the row.
+   */
+  static final String COUNTED_VOTES =
       """
       WITH v AS (
         INSERT INTO votes (observed_by, tx_id, node_id, value, issued_at, signature, counted,
                            journal_ordering, journaled_at)
-        VALUES (?, ?, ?, ?, ?, ?, TRUE, ?, ?)
+        SELECT observed_by, tx_id, node_id, %s, %s, signature, TRUE, journal_ordering, %s
+        FROM unnest(?::int[], ?::text[], ?::int[], ?::bigint[], ?::bigint[], ?::bytea[],
+                    ?::bigint[], ?::bigint[])
+          AS i (observed_by, tx_id, node_id, value, issued_us, signature, journal_ordering,
+                journaled_us)
         ON CONFLICT (observed_by, tx_id, node_id, value)
           DO UPDATE SET counted = TRUE WHERE NOT votes.counted
         RETURNING observed_by, tx_id, node_id, issued_at
       ), r AS (
         INSERT INTO reputation_scores AS r (observed_by, node_id, total_votes, last_seen)
-        SELECT observed_by, node_id, 1, issued_at FROM v
+        SELECT observed_by, node_id, count(*), max(issued_at) FROM v GROUP BY observed_by, node_id
         ON CONFLICT (observed_by, node_id) DO UPDATE
-          SET total_votes = r.total_votes + 1, last_seen = GREATEST(r.last_seen, EXCLUDED.last_seen)
+          SET total_votes = r.total_votes + EXCLUDED.total_votes,
+              last_seen = GREATEST(r.last_seen, EXCLUDED.last_seen)
       )
-      INSERT INTO transactions AS t (observed_by, tx_id, state, vote_count)
-      SELECT observed_by, tx_id, 'COLLECTING', 1 FROM v
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET vote_count = t.vote_count + 1
-      """;
+      SELECT observed_by, tx_id, count(*) FROM v GROUP BY observed_by, tx_id
+      """
+          .formatted(unsigned("value"), instant("issued_us"), instant("journaled_us"));
 
   static final String EVIDENCE_VOTE =
       """
@@ -70,43 +93,44 @@ final class AuditSql {
         WHERE r.ban_ordering < EXCLUDED.ban_ordering
       """;
 
-  private static final String LATER_STATE =
+  /**
+   * A batch's changes of transactions rows (see {@link CoalescedBatch.TxChange}), one array per
+   * column and one element per row: the state of the later ordering, value, certificate, reason,
+   * alarm and the opening times replaced when given, decision and commit time kept once set,
+   * vote_count increased by the newly counted votes. A row created by votes or an alarm alone is
+   * COLLECTING with state_ordering 0.
+   */
+  static final String TX_CHANGE =
       """
+      INSERT INTO transactions AS t (observed_by, tx_id, state, state_ordering, vote_count, value,
+                                     quorum_certificate, outcome_reason, decided_at, committed_at,
+                                     first_vote_at, deadline_at, safety_alarm)
+      SELECT observed_by, tx_id, state, state_ordering, vote_count, %s, quorum_certificate,
+             outcome_reason, %s, %s, %s, %s, safety_alarm
+      FROM unnest(?::int[], ?::text[], ?::text[], ?::bigint[], ?::int[], ?::bigint[], ?::jsonb[],
+                  ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+        AS c (observed_by, tx_id, state, state_ordering, vote_count, value, quorum_certificate,
+              outcome_reason, decided_us, committed_us, first_vote_us, deadline_us, safety_alarm)
+      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
         state = CASE WHEN t.state_ordering < EXCLUDED.state_ordering
                      THEN EXCLUDED.state ELSE t.state END,
-        state_ordering = GREATEST(t.state_ordering, EXCLUDED.state_ordering)
-      """;
-
-  static final String TX_OPENED =
-      """
-      INSERT INTO transactions AS t (observed_by, tx_id, state, first_vote_at, deadline_at,
-                                     state_ordering)
-      VALUES (?, ?, 'COLLECTING', ?, ?, ?)
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
-        first_vote_at = EXCLUDED.first_vote_at, deadline_at = EXCLUDED.deadline_at,
-      """
-          + LATER_STATE;
-
-  static final String TX_STATE =
-      """
-      INSERT INTO transactions AS t (observed_by, tx_id, state, value, quorum_certificate,
-                                     outcome_reason, decided_at, committed_at, state_ordering)
-      VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET
+        state_ordering = GREATEST(t.state_ordering, EXCLUDED.state_ordering),
+        vote_count = t.vote_count + EXCLUDED.vote_count,
         value = COALESCE(EXCLUDED.value, t.value),
         quorum_certificate = COALESCE(EXCLUDED.quorum_certificate, t.quorum_certificate),
         outcome_reason = COALESCE(EXCLUDED.outcome_reason, t.outcome_reason),
         decided_at = COALESCE(t.decided_at, EXCLUDED.decided_at),
         committed_at = COALESCE(t.committed_at, EXCLUDED.committed_at),
+        first_vote_at = COALESCE(EXCLUDED.first_vote_at, t.first_vote_at),
+        deadline_at = COALESCE(EXCLUDED.deadline_at, t.deadline_at),
+        safety_alarm = COALESCE(EXCLUDED.safety_alarm, t.safety_alarm)
       """
-          + LATER_STATE;
-
-  static final String SAFETY_ALARM =
-      """
-      INSERT INTO transactions AS t (observed_by, tx_id, state, safety_alarm)
-      VALUES (?, ?, 'COLLECTING', ?)
-      ON CONFLICT (observed_by, tx_id) DO UPDATE SET safety_alarm = EXCLUDED.safety_alarm
-      """;
+          .formatted(
+              unsigned("value"),
+              instant("decided_us"),
+              instant("committed_us"),
+              instant("first_vote_us"),
+              instant("deadline_us"));
 
   static final String JOURNAL_TIMES =
       "SELECT ordering, write_timestamp FROM event_journal WHERE ordering = ANY (?)";

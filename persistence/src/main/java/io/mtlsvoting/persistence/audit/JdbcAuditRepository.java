@@ -45,20 +45,19 @@ final class JdbcAuditRepository implements AuditRepository {
   }
 
   @Override
-  public void apply(List<AuditRow> rows, ProjectionOffset newOffset) throws SQLException {
+  public void apply(List<AuditRow> rows, Map<Long, Instant> journaledAt, ProjectionOffset newOffset)
+      throws SQLException {
     Objects.requireNonNull(rows, "rows");
+    Objects.requireNonNull(journaledAt, "journaledAt");
     Objects.requireNonNull(newOffset, "newOffset");
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        Map<Long, Timestamp> journaled = journalTimes(c, rows);
-        // Rows of one kind go in one JDBC batch; the upserts commute, so kinds may go in any order.
-        try (RowWriter writer = new RowWriter(c, journaled)) {
-          for (AuditRow row : rows) {
-            writer.add(row);
-          }
-          writer.execute();
+        if (!rows.isEmpty()) {
+          Map<Long, Instant> journaled = journalTimes(c, rows, journaledAt);
+          // Rows that supersede each other are merged: each key is written once per batch.
+          new RowWriter(c, journaled).write(CoalescedBatch.of(rows, journaled));
         }
         storeOffset(c, newOffset);
         c.commit();
@@ -71,24 +70,32 @@ final class JdbcAuditRepository implements AuditRepository {
     }
   }
 
-  /** When each row's event was journaled (now for an event no longer in the journal). */
-  private static Map<Long, Timestamp> journalTimes(Connection c, List<AuditRow> rows)
-      throws SQLException {
-    Map<Long, Timestamp> times = new HashMap<>();
-    if (rows.isEmpty()) {
+  /**
+   * When each row's event was journaled: {@code known}, else from the journal, else now (an event
+   * no longer in the journal).
+   */
+  private static Map<Long, Instant> journalTimes(
+      Connection c, List<AuditRow> rows, Map<Long, Instant> known) throws SQLException {
+    Map<Long, Instant> times = new HashMap<>(known);
+    Long[] orderings =
+        rows.stream()
+            .map(AuditRow::ordering)
+            .filter(o -> !times.containsKey(o))
+            .distinct()
+            .toArray(Long[]::new);
+    if (orderings.length == 0) {
       return times;
     }
-    Long[] orderings = rows.stream().map(AuditRow::ordering).distinct().toArray(Long[]::new);
     try (PreparedStatement ps = c.prepareStatement(AuditSql.JOURNAL_TIMES)) {
       Array array = c.createArrayOf("bigint", orderings);
       ps.setArray(1, array);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          times.put(rs.getLong(1), Timestamp.from(Instant.ofEpochMilli(rs.getLong(2))));
+          times.put(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)));
         }
       }
     }
-    Timestamp now = Timestamp.from(Instant.now());
+    Instant now = Instant.now();
     for (Long o : orderings) {
       times.putIfAbsent(o, now);
     }

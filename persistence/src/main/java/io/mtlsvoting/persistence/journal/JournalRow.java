@@ -1,9 +1,10 @@
 package io.mtlsvoting.persistence.journal;
 
 /**
- * One stored event as the audit projection sees it: global {@code ordering}, identity, and the
- * event still serialized (deserialize with {@code Serialization.deserialize(bytes, serializerId,
- * manifest)}). {@code deleted} events are included: deletion only hides them from replay.
+ * One stored event as the audit projection sees it: global {@code ordering}, identity, the event
+ * still serialized (deserialize with {@code Serialization.deserialize(bytes, serializerId,
+ * manifest)}) and when it was written (epoch millis). {@code deleted} events are included: deletion
+ * only hides them from replay.
  */
 public record JournalRow(
     long ordering,
@@ -12,4 +13,5 @@ public record JournalRow(
     int serializerId,
     String manifest,
     byte[] payload,
-    boolean deleted) {}
+    boolean deleted,
+    long writeTimestamp) {}
