@@ -115,6 +115,20 @@ public final class BenchRecorder {
     }
   }
 
+  /** Forgets everything recorded so far (after the warm-up); late events of its txs are ignored. */
+  void reset() {
+    tracks.clear();
+    for (LatencyHistogram h : List.of(propagation, decision, decisionAll, commit)) {
+      h.reset();
+    }
+    for (LongAdder a : List.of(decidedTxs, committedTxs, abortedTxs, completedTxs, detections)) {
+      a.reset();
+    }
+    lastDecidedNanos.set(0);
+    lastCommittedNanos.set(0);
+    detectedTxs.clear();
+  }
+
   int inFlight() {
     return tracks.size();
   }

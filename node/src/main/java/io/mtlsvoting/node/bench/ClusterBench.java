@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -55,42 +54,36 @@ public final class ClusterBench {
       return;
     }
     progress("warming up with " + count + " txs (not measured)...");
-    int window = options.openLoop() ? 64 : options.concurrency();
-    Semaphore free = new Semaphore(window);
-    LongAdder failed = new LongAdder();
+    // Closed loop on decisions (as tracked by the recorder), whatever the measured mode: an open
+    // loop would pile up undecided txs that then time out and get members penalized as silent.
+    Semaphore window = new Semaphore(options.openLoop() ? 64 : options.concurrency());
+    recorder.expectCommits(driver.commits());
+    recorder.onComplete(tx -> window.release());
     for (int i = 0; i < count; i++) {
-      if (!free.tryAcquire(options.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-        progress("warm-up: no cast answered within " + options.drainTimeout() + "; going on");
-        return;
+      if (!window.tryAcquire(options.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+        progress("warm-up: no tx completed within " + options.drainTimeout() + "; going on");
+        break;
       }
       String tx = options.txPrefix() + "warmup-" + i;
-      List<Integer> members = driver.members();
-      AtomicInteger left = new AtomicInteger(members.size());
-      for (int id : members) {
+      recorder.begin(tx);
+      for (int id : driver.members()) {
+        recorder.cast(tx, id, System.nanoTime());
         try {
-          driver
-              .cast(id, tx, VALUE)
-              .whenComplete(
-                  (r, e) -> {
-                    if (e != null) {
-                      failed.increment();
-                    }
-                    if (left.decrementAndGet() == 0) {
-                      free.release();
-                    }
-                  });
+          driver.cast(id, tx, VALUE);
         } catch (RuntimeException e) {
-          failed.increment();
-          if (left.decrementAndGet() == 0) {
-            free.release();
-          }
+          // counted as undecided below
         }
       }
     }
-    free.tryAcquire(window, options.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    if (failed.sum() > 0) {
-      progress("warm-up: " + failed.sum() + " casts failed");
+    long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+    while (recorder.completedTxs.sum() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
     }
+    long done = recorder.completedTxs.sum();
+    if (done < count) {
+      progress("warm-up: " + (count - done) + " txs not completed; measuring anyway");
+    }
+    recorder.reset();
   }
 
   public BenchReport run() throws InterruptedException {

@@ -45,6 +45,15 @@ public final class LatencyHistogram {
     return ((mantissa + 1) << exp) - 1;
   }
 
+  /** Forgets every sample (the bench's warm-up). */
+  public void reset() {
+    for (int i = 0; i < counts.length(); i++) {
+      counts.set(i, 0);
+    }
+    total.reset();
+    max.set(0);
+  }
+
   public long count() {
     return total.sum();
   }
