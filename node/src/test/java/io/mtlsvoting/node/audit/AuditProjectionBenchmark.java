@@ -4,35 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.mtlsvoting.node.etcd.CoordinationJson;
-import io.mtlsvoting.node.etcd.OutboxEvent;
-import io.mtlsvoting.node.tally.TallyEvent;
 import io.mtlsvoting.persistence.db.DataSourceRegistry;
 import io.mtlsvoting.persistence.db.DbSettings;
 import io.mtlsvoting.persistence.db.PostgresExtension;
-import io.mtlsvoting.protocol.QuorumCertificate;
-import io.mtlsvoting.protocol.Vote;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,10 +54,8 @@ class AuditProjectionBenchmark {
   static final int WARM_UP_TXS = Integer.getInteger("audit.bench.warmup", 1000);
   static final int IN_FLIGHT = Integer.getInteger("audit.bench.inflight", 64);
 
-  /** Audited events per tx and node (and journal rows, with the two outbox events). */
+  /** Audited events per tx and node (the journal rows are 10, with the two outbox events). */
   static final int EVENTS_PER_TX_AND_NODE = 8;
-
-  static final int ROWS_PER_TX_AND_NODE = 10;
 
   static final Duration IDLE = Duration.ofSeconds(5);
 
@@ -88,7 +79,15 @@ class AuditProjectionBenchmark {
     try (DataSourceRegistry.Lease lease =
         DataSourceRegistry.acquire(DbSettings.fromConfig(config))) {
       Serialization serialization = SerializationExtension.get(kit.system().classicSystem());
-      Journaler journaler = new Journaler(lease.dataSource(), serialization);
+      ClosedLoopJournal journaler =
+          new ClosedLoopJournal(
+              lease.dataSource(),
+              serialization,
+              NODES,
+              IN_FLIGHT,
+              0,
+              42,
+              System.currentTimeMillis());
       AuditSettings settings = AuditSettings.fromConfig(config);
 
       journaler.journal("warm", WARM_UP_TXS);
@@ -135,12 +134,18 @@ class AuditProjectionBenchmark {
     Thread.sleep(IDLE.toMillis());
     Cpu idle = Cpu.now(ds).minus(idleStart);
     writers.forEach(kit::stop);
+    // The same time without writers: what the JVM and PostgreSQL use anyway.
+    Cpu baselineStart = Cpu.now(ds);
+    Thread.sleep(IDLE.toMillis());
+    Cpu baseline = Cpu.now(ds).minus(baselineStart);
+    double polls = (double) NODES * IDLE.toMillis() / settings.pollInterval().toMillis();
 
     long events = (long) txs * NODES * EVENTS_PER_TX_AND_NODE;
     System.out.printf(
         "AuditProjectionBenchmark %s: %d txs x %d nodes = %d events (%d audit rows) projected in"
             + " %.2f s = %.0f events/s; CPU per event: %s; CPU per decided tx over %d nodes: %s;"
-            + " idle, %d writers, CPU per second: %s; load %s%n",
+            + " idle poll (%d writers every %d ms, less the same time without them): java"
+            + " threads %.0f us + postgres %s; load %s%n",
         label,
         txs,
         NODES,
@@ -154,7 +159,11 @@ class AuditProjectionBenchmark {
             ? "n/a"
             : "%.2f ms".formatted((used.javaNanos + used.postgresNanos) / 1e6 / txs),
         NODES,
-        idle.describe(IDLE.toSeconds(), 1e6, "ms"),
+        settings.pollInterval().toMillis(),
+        (idle.threadNanos - baseline.threadNanos) / 1e3 / polls,
+        idle.postgresNanos < 0 || baseline.postgresNanos < 0
+            ? "n/a"
+            : "%.0f us".formatted((idle.postgresNanos - baseline.postgresNanos) / 1e3 / polls),
         loadAverage());
   }
 
@@ -177,27 +186,41 @@ class AuditProjectionBenchmark {
     }
   }
 
-  /** The plan of the projection's poll query on the filled journal, as prepared (generic). */
+  /**
+   * The plans of the projection's poll and gap queries (as JournalReader sends them) on the filled
+   * journal, generic as when prepared: index scans on the ordering key.
+   */
   private static void printPollPlan(DataSource ds) throws SQLException {
+    String select =
+        "SELECT ordering, wanted, CASE WHEN wanted THEN payload END FROM (SELECT ordering,"
+            + " payload, persistence_id LIKE ANY ($1) AS wanted FROM event_journal";
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {
       s.execute("ANALYZE event_journal");
       s.execute("SET plan_cache_mode = force_generic_plan");
       s.execute(
-          "PREPARE poll (bigint, int, text[]) AS SELECT ordering, persistence_id, sequence_nr,"
-              + " serializer_id, manifest, CASE WHEN persistence_id LIKE ANY ($3) THEN payload END,"
-              + " deleted FROM event_journal WHERE ordering > $1 ORDER BY ordering LIMIT $2");
-      StringBuilder plan = new StringBuilder();
-      try (ResultSet rs =
-          s.executeQuery(
-              "EXPLAIN (ANALYZE, BUFFERS) EXECUTE poll(1000, 500, '{node-1|tx-%,node-1|reputation%}')")) {
-        while (rs.next()) {
-          plan.append("\n  ").append(rs.getString(1));
+          "PREPARE poll (text[], bigint, int) AS "
+              + select
+              + " WHERE ordering > $2 ORDER BY ordering LIMIT $3) j ORDER BY ordering");
+      s.execute(
+          "PREPARE gaps (text[], bigint[]) AS "
+              + select
+              + " WHERE ordering = ANY ($2)) j ORDER BY ordering");
+      long rows = scalar(ds, "SELECT count(*) FROM event_journal");
+      String patterns = "'{node-1|tx-%,node-1|reputation%}'";
+      for (String execute :
+          List.of(
+              "poll(" + patterns + ", " + rows / 2 + ", 500)",
+              "gaps(" + patterns + ", '{" + rows / 3 + "," + rows / 2 + "}')")) {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE " + execute)) {
+          while (rs.next()) {
+            plan.append("\n  ").append(rs.getString(1));
+          }
         }
+        System.out.printf(
+            "AuditProjectionBenchmark plan of %s (%d journal rows):%s%n", execute, rows, plan);
       }
-      System.out.printf(
-          "AuditProjectionBenchmark poll query plan (%d journal rows):%s%n",
-          scalar(ds, "SELECT count(*) FROM event_journal"), plan);
     }
   }
 
@@ -222,33 +245,54 @@ class AuditProjectionBenchmark {
 
   /**
    * CPU used so far by this JVM, by its live Java threads (the rest is JIT compilation, GC and the
-   * VM's own threads), and by the PostgreSQL server (postmaster, its live children and those
-   * already reaped, from /proc; -1 where /proc is not available).
+   * VM's own threads), the bytes those threads allocated, and the CPU of the PostgreSQL server
+   * (postmaster, its live children and those already reaped, from /proc; -1 where /proc is not
+   * available).
    */
-  record Cpu(long javaNanos, long threadNanos, long postgresNanos) {
+  record Cpu(
+      long javaNanos,
+      long threadNanos,
+      long allocatedBytes,
+      long postgresNanos,
+      Map<Long, long[]> threads) {
 
     static Cpu now(DataSource ds) throws SQLException {
       long java =
           ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
               .getProcessCpuTime();
-      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-      long threadNanos = 0;
-      for (long id : threads.getAllThreadIds()) {
-        threadNanos += Math.max(0, threads.getThreadCpuTime(id));
+      var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long[] ids = mx.getAllThreadIds();
+      long[] allocated = mx.getThreadAllocatedBytes(ids);
+      Map<Long, long[]> threads = new HashMap<>();
+      for (int i = 0; i < ids.length; i++) {
+        threads.put(ids[i], new long[] {mx.getThreadCpuTime(ids[i]), allocated[i]});
       }
-      return new Cpu(java, threadNanos, postgres(ds));
+      return new Cpu(java, 0, 0, postgres(ds), threads);
     }
 
+    /**
+     * What was used since {@code earlier}, thread by thread: a thread started since counts whole,
+     * one that ended since is missed (pool threads live long).
+     */
     Cpu minus(Cpu earlier) {
+      long cpu = 0;
+      long allocated = 0;
+      for (Map.Entry<Long, long[]> t : threads.entrySet()) {
+        long[] before = earlier.threads.getOrDefault(t.getKey(), new long[] {0, 0});
+        cpu += Math.max(0, t.getValue()[0] - Math.max(0, before[0]));
+        allocated += Math.max(0, t.getValue()[1] - Math.max(0, before[1]));
+      }
       return new Cpu(
           javaNanos - earlier.javaNanos,
-          threadNanos - earlier.threadNanos,
+          cpu,
+          allocated,
           postgresNanos < 0 || earlier.postgresNanos < 0
               ? -1
-              : postgresNanos - earlier.postgresNanos);
+              : postgresNanos - earlier.postgresNanos,
+          Map.of());
     }
 
-    /** "java J (threads T, JIT+GC V) + postgres P = S", each divided by {@code per}. */
+    /** "java J (threads T, JIT+GC V) + postgres P = S, A KiB allocated", each per {@code per}. */
     String describe(double per, double unitNanos, String unit) {
       String f = "%.0f " + unit;
       String java = f.formatted(javaNanos / unitNanos / per);
@@ -257,8 +301,8 @@ class AuditProjectionBenchmark {
       String pg = postgresNanos < 0 ? "n/a" : f.formatted(postgresNanos / unitNanos / per);
       String sum =
           postgresNanos < 0 ? "n/a" : f.formatted((javaNanos + postgresNanos) / unitNanos / per);
-      return "java %s (threads %s, JIT+GC %s) + postgres %s = %s"
-          .formatted(java, threads, vm, pg, sum);
+      return "java %s (threads %s, JIT+GC %s) + postgres %s = %s, %.1f KiB allocated"
+          .formatted(java, threads, vm, pg, sum, allocatedBytes / 1024.0 / per);
     }
 
     private static long postgres(DataSource ds) throws SQLException {
@@ -308,97 +352,6 @@ class AuditProjectionBenchmark {
         return withChildren ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
       } catch (IOException e) {
         return 0; // exited meanwhile
-      }
-    }
-  }
-
-  /** Writes the five nodes' journal rows of closed-loop txs straight into event_journal. */
-  static final class Journaler {
-    private final DataSource ds;
-    private final Serialization serialization;
-    private final Random random = new Random(42);
-    private final long[] outboxSeq = new long[NODES];
-
-    Journaler(DataSource ds, Serialization serialization) {
-      this.ds = ds;
-      this.serialization = serialization;
-    }
-
-    /** One tx: each node's journal rows in order, every node's cursor advancing independently. */
-    private static final class Tx {
-      final List<Object> events = new ArrayList<>();
-      final String txId;
-      final int[] cursor = new int[NODES];
-      final int[] sequenceNr = new int[NODES];
-      int left = NODES * ROWS_PER_TX_AND_NODE;
-
-      Tx(String txId, long value) {
-        this.txId = txId;
-        long now = System.currentTimeMillis();
-        List<Vote> votes = new ArrayList<>();
-        for (int node = 1; node <= NODES; node++) {
-          byte[] signature = new byte[64];
-          signature[0] = (byte) node;
-          signature[1] = (byte) txId.hashCode();
-          votes.add(new Vote(txId, node, value, now + node, signature));
-        }
-        QuorumCertificate qc =
-            new QuorumCertificate("bench", txId, value, votes.subList(0, NODES - 1));
-        events.add(new TallyEvent.Opened(txId, now, now + 30_000));
-        votes.forEach(v -> events.add(new TallyEvent.VoteCounted(txId, v)));
-        events.add(new TallyEvent.ThresholdReached(txId, qc));
-        events.add(new OutboxEvent.CommitQueued(txId, CoordinationJson.certificate(qc), value));
-        events.add(new TallyEvent.Committed(txId, value));
-        events.add(new OutboxEvent.CommitDone(txId, OutboxEvent.Result.COMMITTED));
-      }
-    }
-
-    void journal(String prefix, int txs) throws SQLException {
-      List<Tx> active = new ArrayList<>();
-      int started = 0;
-      try (Connection c = ds.getConnection();
-          PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO event_journal (persistence_id, sequence_nr, writer,"
-                      + " write_timestamp, serializer_id, manifest, payload)"
-                      + " VALUES (?, ?, 'bench', ?, ?, ?, ?)")) {
-        c.setAutoCommit(false);
-        int pending = 0;
-        while (started < txs || !active.isEmpty()) {
-          while (active.size() < IN_FLIGHT && started < txs) {
-            active.add(new Tx(prefix + "-" + started, started));
-            started++;
-          }
-          Tx tx = active.get(random.nextInt(active.size()));
-          int node;
-          do {
-            node = random.nextInt(NODES);
-          } while (tx.cursor[node] == ROWS_PER_TX_AND_NODE);
-          Object event = tx.events.get(tx.cursor[node]++);
-          if (--tx.left == 0) {
-            active.remove(tx);
-          }
-          var serializer = serialization.findSerializerFor(event);
-          if (event instanceof OutboxEvent) {
-            ps.setString(1, "node-" + (node + 1) + "|etcd-outbox");
-            ps.setLong(2, ++outboxSeq[node]);
-          } else {
-            ps.setString(1, "node-" + (node + 1) + "|tx-" + tx.txId);
-            ps.setLong(2, ++tx.sequenceNr[node]);
-          }
-          ps.setLong(3, System.currentTimeMillis());
-          ps.setInt(4, serializer.identifier());
-          ps.setString(5, Serializers.manifestFor(serializer, event));
-          ps.setBytes(6, serialization.serialize(event).get());
-          ps.addBatch();
-          if (++pending == 1000) {
-            ps.executeBatch();
-            c.commit();
-            pending = 0;
-          }
-        }
-        ps.executeBatch();
-        c.commit();
       }
     }
   }

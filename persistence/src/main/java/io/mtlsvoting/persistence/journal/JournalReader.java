@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -26,9 +28,19 @@ public final class JournalReader {
   // The events of the wanted persistence ids, and only the position of the others: a projection of
   // some ids must still see every ordering to tell a gap from another writer's row.
   private static final String WANTED_COLUMNS =
-      "SELECT ordering, persistence_id, sequence_nr, serializer_id, deleted, write_timestamp,"
-          + " wanted, CASE WHEN wanted THEN manifest END, CASE WHEN wanted THEN payload END"
-          + " FROM (SELECT *, persistence_id LIKE ANY (?) AS wanted FROM event_journal";
+      "SELECT ordering, wanted, "
+          + Stream.of(
+                  "persistence_id",
+                  "sequence_nr",
+                  "serializer_id",
+                  "manifest",
+                  "payload",
+                  "deleted",
+                  "write_timestamp")
+              .map(c -> "CASE WHEN wanted THEN " + c + " END")
+              .collect(Collectors.joining(", "))
+          + " FROM (SELECT ordering, persistence_id, sequence_nr, serializer_id, manifest, payload,"
+          + " deleted, write_timestamp, persistence_id LIKE ANY (?) AS wanted FROM event_journal";
 
   private static final String WANTED_AFTER =
       WANTED_COLUMNS + " WHERE ordering > ? ORDER BY ordering LIMIT ?) j ORDER BY ordering";
@@ -123,17 +135,17 @@ public final class JournalReader {
       while (rs.next()) {
         long ordering = rs.getLong(1);
         orderings.add(ordering);
-        if (rs.getBoolean(7)) {
+        if (rs.getBoolean(2)) {
           events.add(
               new JournalRow(
                   ordering,
-                  rs.getString(2),
-                  rs.getLong(3),
-                  rs.getInt(4),
-                  rs.getString(8),
-                  rs.getBytes(9),
-                  rs.getBoolean(5),
-                  rs.getLong(6)));
+                  rs.getString(3),
+                  rs.getLong(4),
+                  rs.getInt(5),
+                  rs.getString(6),
+                  rs.getBytes(7),
+                  rs.getBoolean(8),
+                  rs.getLong(9)));
         }
       }
     }
