@@ -2,6 +2,7 @@ package io.mtlsvoting.node.tally;
 
 import io.mtlsvoting.protocol.Vote;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Told of every tally event after it was journaled, on the tally's thread: implementations must not
@@ -32,33 +33,25 @@ public interface TallyListener {
     return new TallyListener() {
       @Override
       public void onEvent(TallyEvent event, TallyState after) {
-        for (TallyListener l : copy) {
-          try {
-            l.onEvent(event, after);
-          } catch (RuntimeException e) {
-            // A faulty listener must not stop the others or the tally.
-            TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
-          }
-        }
+        each(l -> l.onEvent(event, after));
       }
 
       @Override
       public void onVerified(Vote vote) {
-        for (TallyListener l : copy) {
-          try {
-            l.onVerified(vote);
-          } catch (RuntimeException e) {
-            TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
-          }
-        }
+        each(l -> l.onVerified(vote));
       }
 
       @Override
       public void onOwnVoteRepeated(Vote vote) {
+        each(l -> l.onOwnVoteRepeated(vote));
+      }
+
+      private void each(Consumer<TallyListener> call) {
         for (TallyListener l : copy) {
           try {
-            l.onOwnVoteRepeated(vote);
+            call.accept(l);
           } catch (RuntimeException e) {
+            // A faulty listener must not stop the others or the tally.
             TallyMetrics.GLOBAL_LISTENER_FAILURES.increment();
           }
         }
