@@ -169,9 +169,10 @@ final class JetcdCoordinator implements EtcdCoordinator {
   }
 
   /**
-   * All absent QCs in one transaction: If(createRevision(k) == 0 for every k) Then put all Else get
-   * all. When some were already stored (typically by a peer that decided the same txs first) the
-   * stored ones are answered from the Else branch and the absent ones are tried again one by one.
+   * One etcd request for the whole batch: an outer transaction without conditions whose operations
+   * are one nested transaction per QC, If(createRevision(k) == 0) Then put Else get. Each key is
+   * created-if-absent on its own, atomically and at one revision, so a batch in which a peer
+   * already stored some of the QCs needs no second round (etcd >= 3.3 runs nested transactions).
    */
   @Override
   public CompletableFuture<Map<String, ConsensusResult>> putConsensusIfAbsent(
@@ -180,54 +181,44 @@ final class JetcdCoordinator implements EtcdCoordinator {
       return EtcdCoordinator.super.putConsensusIfAbsent(qcJsonByTx);
     }
     List<String> txs = List.copyOf(qcJsonByTx.keySet());
-    List<Cmp> absent = new ArrayList<>();
-    List<Op> puts = new ArrayList<>();
-    List<Op> gets = new ArrayList<>();
-    for (String tx : txs) {
-      ByteSequence k = EtcdKeys.bytes(keys.consensus(tx));
-      absent.add(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
-      puts.add(Op.put(k, EtcdKeys.bytes(qcJsonByTx.get(tx)), PutOption.DEFAULT));
-      gets.add(Op.get(k, GetOption.DEFAULT));
+    Op[] perTx = new Op[txs.size()];
+    for (int i = 0; i < perTx.length; i++) {
+      ByteSequence k = EtcdKeys.bytes(keys.consensus(txs.get(i)));
+      perTx[i] =
+          Op.txn(
+              new Cmp[] {new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
+              new Op[] {Op.put(k, EtcdKeys.bytes(qcJsonByTx.get(txs.get(i))), PutOption.DEFAULT)},
+              new Op[] {Op.get(k, GetOption.DEFAULT)});
     }
     return calls
         .call(
             "create-if-absent of " + txs.size() + " consensus keys",
-            () ->
-                kv.txn()
-                    .If(absent.toArray(Cmp[]::new))
-                    .Then(puts.toArray(Op[]::new))
-                    .Else(gets.toArray(Op[]::new))
-                    .commit())
-        .thenCompose(
+            () -> kv.txn().Then(perTx).commit())
+        .thenApply(
             txn -> {
-              Map<String, CompletableFuture<ConsensusResult>> results = new LinkedHashMap<>();
-              for (int i = 0; i < txs.size(); i++) {
-                String tx = txs.get(i);
-                String json = qcJsonByTx.get(tx);
-                if (txn.isSucceeded()) {
-                  results.put(tx, CompletableFuture.completedFuture(new ConsensusResult.Created()));
-                  continue;
-                }
-                List<KeyValue> kvs = txn.getGetResponses().get(i).getKvs();
-                if (kvs.isEmpty()) {
-                  results.put(tx, putConsensusIfAbsent(tx, json));
-                } else {
-                  String stored = EtcdKeys.text(kvs.get(0).getValue());
-                  results.put(
-                      tx,
-                      CompletableFuture.completedFuture(
-                          SAME_VALUE_FIELD.test(stored, json)
-                              ? new ConsensusResult.SameExisting(stored)
-                              : new ConsensusResult.Conflict(stored)));
-                }
+              List<TxnResponse> inner = txn.getTxnResponses();
+              if (inner.size() != txs.size()) {
+                throw new EtcdCoordinationException(
+                    "etcd answered "
+                        + inner.size()
+                        + " nested transactions for a batch of "
+                        + txs.size()
+                        + " consensus keys",
+                    null);
               }
-              return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
-                  .thenApply(
-                      done -> {
-                        Map<String, ConsensusResult> out = new LinkedHashMap<>();
-                        results.forEach((tx, f) -> out.put(tx, f.join()));
-                        return out;
-                      });
+              Map<String, ConsensusResult> out = new LinkedHashMap<>();
+              for (int i = 0; i < txs.size(); i++) {
+                String json = qcJsonByTx.get(txs.get(i));
+                Optional<String> existing = existingValue(inner.get(i));
+                out.put(
+                    txs.get(i),
+                    existing.isEmpty()
+                        ? new ConsensusResult.Created()
+                        : SAME_VALUE_FIELD.test(existing.get(), json)
+                            ? new ConsensusResult.SameExisting(existing.get())
+                            : new ConsensusResult.Conflict(existing.get()));
+              }
+              return out;
             });
   }
 

@@ -111,7 +111,9 @@ class EtcdCoordinatorTest {
 
   @Test
   void aBatchIsStoredWhenAllAreAbsentAndAnsweredPerTxWhenSomeExist() throws Exception {
-    try (EtcdCoordinator a = coordinator(settings())) {
+    EtcdSettings s = settings();
+    try (Client raw = Client.builder().endpoints(ETCD.endpoint()).build();
+        EtcdCoordinator a = coordinator(s)) {
       Map<String, String> first = new LinkedHashMap<>();
       for (int i = 1; i <= 3; i++) {
         first.put("b-" + i, "{\"value\":" + i + "}");
@@ -135,7 +137,21 @@ class EtcdCoordinatorTest {
       assertInstanceOf(ConsensusResult.Created.class, mixed.get("b-5"));
       assertEquals(Optional.of("{\"value\":2}"), get(a.getConsensus("b-2")), "never overwritten");
       assertEquals(Optional.of("{\"value\":5}"), get(a.getConsensus("b-5")));
+      // The absent ones of a mixed batch are created by the same request, not retried one by one.
+      assertEquals(
+          modRevision(raw, s.prefix() + "consensus/b-4"),
+          modRevision(raw, s.prefix() + "consensus/b-5"),
+          "b-4 and b-5 stored in one etcd transaction");
+      assertTrue(
+          modRevision(raw, s.prefix() + "consensus/b-1")
+              < modRevision(raw, s.prefix() + "consensus/b-4"));
     }
+  }
+
+  private static long modRevision(Client raw, String key) throws Exception {
+    var kvs = raw.getKVClient().get(EtcdKeys.bytes(key)).get(30, TimeUnit.SECONDS).getKvs();
+    assertEquals(1, kvs.size(), key + " is stored");
+    return kvs.get(0).getModRevision();
   }
 
   @Test
