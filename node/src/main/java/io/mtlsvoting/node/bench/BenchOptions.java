@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param ceiling also measure the Ed25519 verification ceiling on all cores
  * @param baselineEtcd when present, also run the seed design's etcd counting against it
- * @param memoryCheck print heap after GC at 10% and 100% of the txs
+ * @param memoryCheck print heap after GC at every 10% of the txs completed
  * @param progress where the progress line goes (null: none)
  * @param byzantineFraction 0..1: in that fraction of the txs (every {@link #attackEvery()}-th),
  *     {@code byzantineNode} double-votes instead of voting

@@ -119,8 +119,9 @@ public final class ClusterBench {
     if (options.progress() != null) {
       ticker.scheduleAtFixedRate(() -> progressLine(start), 1, 1, TimeUnit.SECONDS);
     }
-    int tenth = Math.max(1, options.txs() / 10);
-    boolean tenthMeasured = false;
+    // Heap points at every tenth of the txs completed (while the load runs, so they are taken at
+    // the same load and comparable), the last one after the drain.
+    int[] nextTenth = {1};
     try {
       for (int i = 0; i < options.txs(); i++) {
         if (options.openLoop()) {
@@ -152,14 +153,12 @@ public final class ClusterBench {
           }
         }
         started.increment();
-        if (options.memoryCheck() && !tenthMeasured && recorder.completedTxs.sum() >= tenth) {
-          tenthMeasured = true;
-          memory.add(heapPoint("10%"));
-        }
+        heapPoints(nextTenth, memory);
       }
       long deadline = System.nanoTime() + options.drainTimeout().toNanos();
       // Only the txs started: the load may have stopped early.
       while (recorder.completedTxs.sum() < started.sum() && System.nanoTime() < deadline) {
+        heapPoints(nextTenth, memory);
         Thread.sleep(10);
       }
       if (attacksSent.sum() > 0) {
@@ -182,9 +181,6 @@ public final class ClusterBench {
     double seconds = (end - start) / 1e9;
     double decidedSeconds = (recorder.lastDecidedNanos.get() - start) / 1e9;
     if (options.memoryCheck()) {
-      if (!tenthMeasured) {
-        memory.add(heapPoint("10%"));
-      }
       memory.add(heapPoint("100%"));
     }
     long decided = recorder.decidedTxs.sum();
@@ -311,6 +307,17 @@ public final class ClusterBench {
   private static String message(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+  }
+
+  /** Takes the heap points at 10%..90% of the txs that are due; {@code next[0]} is the next. */
+  private void heapPoints(int[] next, List<BenchReport.MemoryPoint> memory) {
+    if (!options.memoryCheck()) {
+      return;
+    }
+    while (next[0] < 10 && recorder.completedTxs.sum() * 10 >= (long) next[0] * options.txs()) {
+      memory.add(heapPoint(next[0] * 10 + "%"));
+      next[0]++;
+    }
   }
 
   private BenchReport.MemoryPoint heapPoint(String at) {

@@ -88,7 +88,9 @@ public final class BenchCommand extends ClientCommand {
 
   @Option(
       names = "--memory-check",
-      description = "--in-process: print heap after GC at 10%% and 100%% (use with a large --txs)")
+      description =
+          "--in-process: print heap after GC at every 10%% of the txs completed (use with a"
+              + " large --txs; a flat series means tallies are passivated)")
   boolean memoryCheck;
 
   @Option(

@@ -53,7 +53,15 @@ class ClusterBenchTest {
       assertEquals(50, report.decidedTxs(), report.toText());
       assertEquals(0, report.undecidedTxs(), report.toText());
       assertNotNull(report.ceiling());
-      assertEquals(2, report.memory().size());
+      // One heap point at every tenth of the 50 txs: after 5, 10, ..., 45 completed, then 50.
+      assertEquals(
+          List.of("10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%", "100%"),
+          report.memory().stream().map(BenchReport.MemoryPoint::at).toList(),
+          report.toText());
+      for (int i = 0; i < 9; i++) {
+        assertTrue(report.memory().get(i).txsDone() >= 5L * (i + 1), report.toText());
+      }
+      assertEquals(50, report.memory().get(9).txsDone());
       JsonNode json = new ObjectMapper().readTree(report.toJson());
       for (String field :
           List.of(
