@@ -115,7 +115,10 @@ final class NodeGuardian {
     int self = p.settings().nodeId();
     BanView bans = new BanView();
     TallyMetrics metrics = new TallyMetrics();
-    var registry = ctx.spawn(BanRegistry.create(self, p.tallySettings(), bans), "reputation");
+    var registry =
+        ctx.spawn(
+            BanRegistry.create(self, p.tallySettings(), bans, System::currentTimeMillis),
+            "reputation");
     LateBroadcaster broadcaster = new LateBroadcaster();
     List<TallyListener> listeners = new ArrayList<>();
     listeners.add(new NodeTallyListener(self, broadcaster, registry));

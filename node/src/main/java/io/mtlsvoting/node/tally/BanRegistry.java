@@ -2,7 +2,10 @@ package io.mtlsvoting.node.tally;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -45,8 +48,18 @@ public final class BanRegistry
   private final int selfId;
   private final TallySettings settings;
   private final BanView view;
+  private final LongSupplier clockMillis;
+  private final org.slf4j.Logger log;
 
-  private BanRegistry(int selfId, TallySettings settings, BanView view) {
+  /** When each member was last charged for silence (clock millis); not journaled. */
+  private final Map<Integer, Long> lastSilenceCharge = new HashMap<>();
+
+  private BanRegistry(
+      int selfId,
+      TallySettings settings,
+      BanView view,
+      LongSupplier clockMillis,
+      org.slf4j.Logger log) {
     // Without it a journal outage would stop the ban authority for good; restarted, it recovers
     // its bans from the journal once the database is back.
     super(
@@ -55,10 +68,19 @@ public final class BanRegistry
     this.selfId = selfId;
     this.settings = settings;
     this.view = view;
+    this.clockMillis = clockMillis;
+    this.log = log;
   }
 
   public static Behavior<Command> create(int selfId, TallySettings settings, BanView view) {
-    return Behaviors.setup(ctx -> new BanRegistry(selfId, settings, view));
+    return create(selfId, settings, view, System::currentTimeMillis);
+  }
+
+  /** {@code clockMillis} times {@code tally.silent-penalty-interval} (the tallies' clock). */
+  public static Behavior<Command> create(
+      int selfId, TallySettings settings, BanView view, LongSupplier clockMillis) {
+    return Behaviors.setup(
+        ctx -> new BanRegistry(selfId, settings, view, clockMillis, ctx.getLog()));
   }
 
   @Override
@@ -81,6 +103,15 @@ public final class BanRegistry
     if (c.nodeId() == selfId || s.bannedNode(c.nodeId())) {
       return Effect().noReply();
     }
+    if (c.type() == ViolationType.SILENT_FAILURE && !chargeSilence(c.nodeId())) {
+      log.debug(
+          "SILENT_FAILURE of node {} in tx {} recorded without a reputation cost: charged within"
+              + " the last {}",
+          c.nodeId(),
+          c.txId(),
+          settings.silentPenaltyInterval());
+      return Effect().noReply();
+    }
     double penalty =
         c.type() == ViolationType.SILENT_FAILURE
             ? settings.silentPenalty()
@@ -100,6 +131,17 @@ public final class BanRegistry
     return persistAndPublish(events);
   }
 
+  /** True when the member's silence may cost now; then the interval starts again. */
+  private boolean chargeSilence(int nodeId) {
+    long now = clockMillis.getAsLong();
+    Long last = lastSilenceCharge.get(nodeId);
+    if (last != null && now - last < settings.silentPenaltyInterval().toMillis()) {
+      return false;
+    }
+    lastSilenceCharge.put(nodeId, now);
+    return true;
+  }
+
   private ReplyEffect<ReputationEvent, ReputationState> onBan(ReputationState s, Ban c) {
     if (c.nodeId() == selfId || s.bannedNode(c.nodeId())) {
       return Effect().noReply();
@@ -114,7 +156,11 @@ public final class BanRegistry
     }
     return Effect()
         .persist(new ReputationEvent.Unbanned(c.nodeId(), ReputationState.INITIAL_MILLIS))
-        .thenRun(() -> view.unban(c.nodeId()))
+        .thenRun(
+            () -> {
+              view.unban(c.nodeId());
+              lastSilenceCharge.remove(c.nodeId());
+            })
         .thenReply(c.replyTo(), after -> new UnbanResult(c.nodeId(), true, after));
   }
 

@@ -15,6 +15,7 @@ public record TallySettings(
     Duration voteFlushDelay,
     double minorityPenalty,
     double silentPenalty,
+    Duration silentPenaltyInterval,
     double banBelow,
     int verifyParallelism,
     int verifyQueueCapacity) {
@@ -37,6 +38,12 @@ public record TallySettings(
     }
     checkFraction("tally.minority-penalty", minorityPenalty);
     checkFraction("tally.silent-penalty", silentPenalty);
+    Objects.requireNonNull(silentPenaltyInterval, "silentPenaltyInterval");
+    if (silentPenaltyInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "tally.silent-penalty-interval must be >= 0 (0 = every SILENT_FAILURE costs), got "
+              + silentPenaltyInterval);
+    }
     checkFraction("tally.ban-below", banBelow);
     if (verifyParallelism < 0) {
       throw new IllegalArgumentException(
@@ -51,7 +58,15 @@ public record TallySettings(
   /** The documented defaults with the given vote timeout. */
   public static TallySettings defaults(Duration voteTimeout) {
     return new TallySettings(
-        voteTimeout, Duration.ofSeconds(10), Duration.ofMillis(100), 0.1, 0.05, 0.5, 0, 65_536);
+        voteTimeout,
+        Duration.ofSeconds(10),
+        Duration.ofMillis(100),
+        0.1,
+        0.05,
+        Duration.ofSeconds(60),
+        0.5,
+        0,
+        65_536);
   }
 
   /**
@@ -71,6 +86,7 @@ public record TallySettings(
         t.getDuration("vote-flush-delay"),
         t.getDouble("minority-penalty"),
         t.getDouble("silent-penalty"),
+        t.getDuration("silent-penalty-interval"),
         t.getDouble("ban-below"),
         t.getInt("verify-parallelism"),
         t.getInt("verify-queue-capacity"));
@@ -88,6 +104,7 @@ public record TallySettings(
         voteFlushDelay,
         minorityPenalty,
         silentPenalty,
+        silentPenaltyInterval,
         banBelow,
         verifyParallelism,
         verifyQueueCapacity);
@@ -100,6 +117,20 @@ public record TallySettings(
         d,
         minorityPenalty,
         silentPenalty,
+        silentPenaltyInterval,
+        banBelow,
+        verifyParallelism,
+        verifyQueueCapacity);
+  }
+
+  public TallySettings withSilentPenaltyInterval(Duration d) {
+    return new TallySettings(
+        voteTimeout,
+        passivateAfter,
+        voteFlushDelay,
+        minorityPenalty,
+        silentPenalty,
+        d,
         banBelow,
         verifyParallelism,
         verifyQueueCapacity);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class BanRegistryTest {
   static final ActorTestKit TESTKIT = ActorTestKit.create("BanRegistryTest", VoteTallyTest.CONFIG);
   final BanView view = new BanView();
+  final AtomicLong clock = new AtomicLong(1_000_000L);
   EventSourcedBehaviorTestKit<BanRegistry.Command, ReputationEvent, ReputationState> kit;
 
   @BeforeEach
@@ -22,7 +24,7 @@ class BanRegistryTest {
     kit =
         EventSourcedBehaviorTestKit.create(
             TESTKIT.system(),
-            BanRegistry.create(1, TallySettings.defaults(Duration.ofSeconds(30)), view),
+            BanRegistry.create(1, TallySettings.defaults(Duration.ofSeconds(30)), view, clock::get),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
     kit.clear();
   }
@@ -72,5 +74,66 @@ class BanRegistryTest {
     assertEquals(1.0, kit.getState().score(4), 1e-9);
     var again = kit.<BanRegistry.UnbanResult>runCommand(ref -> new BanRegistry.Unban(4, ref));
     assertFalse(again.reply().wasBanned());
+  }
+
+  @Test
+  void silenceCostsOncePerIntervalPerMemberWhileMinorityVotesCostEveryTime() {
+    for (int i = 0; i < 20; i++) {
+      kit.runCommand(new BanRegistry.Penalize(3, ViolationType.SILENT_FAILURE, "s-" + i));
+    }
+    assertEquals(0.95, kit.getState().score(3), 1e-9, "20 silences within 60 s cost once");
+    assertFalse(view.test(3));
+    kit.runCommand(new BanRegistry.Penalize(4, ViolationType.SILENT_FAILURE, "s-x"));
+    assertEquals(0.95, kit.getState().score(4), 1e-9, "each member has its own interval");
+    kit.runCommand(new BanRegistry.Penalize(3, ViolationType.MINORITY_VOTE, "m-1"));
+    kit.runCommand(new BanRegistry.Penalize(3, ViolationType.MINORITY_VOTE, "m-2"));
+    assertEquals(0.75, kit.getState().score(3), 1e-9, "minority votes are not limited");
+    clock.addAndGet(59_999);
+    kit.runCommand(new BanRegistry.Penalize(3, ViolationType.SILENT_FAILURE, "s-late"));
+    assertEquals(0.75, kit.getState().score(3), 1e-9, "still within the interval");
+    clock.addAndGet(1);
+    kit.runCommand(new BanRegistry.Penalize(3, ViolationType.SILENT_FAILURE, "s-next"));
+    assertEquals(0.70, kit.getState().score(3), 1e-9, "the interval has passed");
+  }
+
+  @Test
+  void aMemberSilentForLongIsStillBannedOneIntervalAtATime() {
+    for (int minute = 0; minute < 11; minute++) {
+      for (int tx = 0; tx < 5; tx++) {
+        kit.runCommand(
+            new BanRegistry.Penalize(2, ViolationType.SILENT_FAILURE, "m" + minute + "-" + tx));
+      }
+      clock.addAndGet(60_000);
+    }
+    assertTrue(kit.getState().bannedNode(2), "11 minutes of silence: 1.0 - 11 * 0.05 < 0.5");
+    assertTrue(view.test(2));
+  }
+
+  @Test
+  void withAZeroIntervalEverySilenceCosts() {
+    var everyTime =
+        EventSourcedBehaviorTestKit.<BanRegistry.Command, ReputationEvent, ReputationState>create(
+            TESTKIT.system(),
+            BanRegistry.create(
+                1,
+                TallySettings.defaults(Duration.ofSeconds(30))
+                    .withSilentPenaltyInterval(Duration.ZERO),
+                view,
+                clock::get),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
+    everyTime.clear();
+    for (int i = 0; i < 11; i++) {
+      everyTime.runCommand(new BanRegistry.Penalize(5, ViolationType.SILENT_FAILURE, "z-" + i));
+    }
+    assertTrue(everyTime.getState().bannedNode(5), "11 silences at once ban with interval 0");
+  }
+
+  @Test
+  void unbanStartsTheSilenceIntervalAfresh() {
+    kit.runCommand(new BanRegistry.Penalize(3, ViolationType.SILENT_FAILURE, "s-1"));
+    kit.runCommand(new BanRegistry.Ban(3, ViolationType.INVALID_SIGNATURE, "tx", "forged"));
+    kit.<BanRegistry.UnbanResult>runCommand(ref -> new BanRegistry.Unban(3, ref));
+    kit.runCommand(new BanRegistry.Penalize(3, ViolationType.SILENT_FAILURE, "s-2"));
+    assertEquals(0.95, kit.getState().score(3), 1e-9);
   }
 }

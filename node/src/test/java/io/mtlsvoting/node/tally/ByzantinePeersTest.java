@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.tally;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,7 +79,7 @@ class ByzantinePeersTest {
   @BeforeEach
   void startNode() {
     PersistenceTestKit.create(TESTKIT.system()).clearAll();
-    registry = TESTKIT.spawn(BanRegistry.create(1, settings, bans));
+    registry = TESTKIT.spawn(BanRegistry.create(1, settings, bans, clock::get));
     TallyListener recorder = (e, after) -> events.add(e);
     TallyListener listener =
         TallyListener.all(List.of(recorder, new NodeTallyListener(1, wire, registry)));
@@ -261,6 +262,34 @@ class ByzantinePeersTest {
           assertEquals(0.95, reputation().score(5), 1e-9);
           return null;
         });
+  }
+
+  @Test
+  void aMemberSilentInManyTxsIsRecordedEachTimeButChargedOncePerInterval() throws Exception {
+    // A member down while 12 txs are decided (a restart under load): every tx records its
+    // silence, the reputation pays once per silent-penalty-interval, so it is not banned.
+    for (int i = 0; i < 12; i++) {
+      String tx = "down-" + i;
+      castOwn(tx, 3);
+      peerVotes(tx, 3, 2, 3, 4);
+      awaitPhase(tx, Phase.THRESHOLD_REACHED);
+    }
+    clock.addAndGet(30_000);
+    for (int i = 0; i < 12; i++) {
+      router.tell(new VoteRouter.Route("down-" + i, new VoteTally.DeadlineTick()));
+    }
+    probe.awaitAssert(
+        WAIT,
+        () -> {
+          for (int i = 0; i < 12; i++) {
+            assertEquals(Set.of("SILENT_FAILURE:5"), violations("down-" + i));
+          }
+          return null;
+        });
+    // A tally tells the registry of a penalty before it answers a state query showing the
+    // violation, so this question reaches the registry after all 12 penalties.
+    assertEquals(0.95, reputation().score(5), 1e-9);
+    assertFalse(bans.test(5), "12 silences within a minute do not ban");
   }
 
   @Test

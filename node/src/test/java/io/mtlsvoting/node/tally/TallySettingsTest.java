@@ -34,4 +34,29 @@ class TallySettingsTest {
                     .withVoteFlushDelay(Duration.ofMillis(-1)));
     assertTrue(e.getMessage().contains("tally.vote-flush-delay"), e.getMessage());
   }
+
+  @Test
+  void theSilentPenaltyIntervalIsReadFromTheConfigAndMayBeZero() {
+    TallySettings fromReference = TallySettings.fromConfig(ConfigFactory.load());
+    assertEquals(Duration.ofSeconds(60), fromReference.silentPenaltyInterval());
+    assertEquals(
+        fromReference.silentPenaltyInterval(),
+        TallySettings.defaults(Duration.ofSeconds(1)).silentPenaltyInterval());
+    TallySettings off =
+        TallySettings.fromConfig(
+            ConfigFactory.parseString("mtls-voting.tally.silent-penalty-interval = 0s")
+                .withFallback(ConfigFactory.load()));
+    assertEquals(Duration.ZERO, off.silentPenaltyInterval());
+  }
+
+  @Test
+  void aNegativeSilentPenaltyIntervalIsRefusedNamingTheKey() {
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TallySettings.defaults(Duration.ofSeconds(1))
+                    .withSilentPenaltyInterval(Duration.ofSeconds(-1)));
+    assertTrue(e.getMessage().contains("tally.silent-penalty-interval"), e.getMessage());
+  }
 }
