@@ -2,6 +2,7 @@ package io.mtlsvoting.node.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.mtlsvoting.node.config.LoopbackClusterConfig;
 import io.mtlsvoting.node.mesh.Node;
 import io.mtlsvoting.node.mesh.Peers;
 import io.mtlsvoting.node.runtime.NodeConfig;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -161,21 +161,8 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
   }
 
   private Config config(int id) {
-    Path certs = dir.resolve("certs");
-    Map<String, Object> m = new HashMap<>();
-    m.put("mtls-voting.node-id", id);
-    m.put("mtls-voting.listen-address", "127.0.0.1:" + ports.get(id));
-    m.put("mtls-voting.total-nodes", n);
-    m.put("mtls-voting.threshold", t);
-    List<Map<String, Object>> members = new ArrayList<>();
-    ports.forEach((mid, port) -> members.add(Map.of("id", mid, "address", "127.0.0.1:" + port)));
-    m.put("mtls-voting.members", members);
-    m.put("mtls-voting.tls.ca-cert", certs.resolve("ca.crt").toString());
-    m.put("mtls-voting.tls.node-cert", certs.resolve("node" + id + ".crt").toString());
-    m.put("mtls-voting.tls.node-key", certs.resolve("node" + id + ".key").toString());
-    m.put("mtls-voting.persistence.db.url", dbUrl);
-    m.put("mtls-voting.persistence.db.pool-size", 4);
-    m.put("mtls-voting.persistence.jdbc-dispatcher.thread-pool-executor.fixed-pool-size", 4);
+    Map<String, Object> m =
+        LoopbackClusterConfig.node(id, t, ports, dir.resolve("certs"), dbUrl, byzantine);
     // Set again here: in the shaded jar, Pekko's own reference.conf is appended after the node's
     // and would reset these to Pekko's defaults.
     m.put("pekko.persistence.journal.plugin", "mtls-voting.persistence.journal");
@@ -189,9 +176,6 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
     m.put("pekko.actor.default-dispatcher.fork-join-executor.parallelism-max", Math.max(2, share));
     m.put("pekko.actor.internal-dispatcher.fork-join-executor.parallelism-max", share);
     m.put("mtls-voting.tally.verify-parallelism", share);
-    m.put("mtls-voting.backoff.min", "50ms");
-    m.put("mtls-voting.backoff.max", "1s");
-    m.put("mtls-voting.byzantine-testing", byzantine.contains(id) ? "on" : "off");
     etcd.ifPresent(
         e -> {
           m.put("mtls-voting.etcd.endpoints", e);

@@ -2,6 +2,7 @@ package io.mtlsvoting.node.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.mtlsvoting.node.config.LoopbackClusterConfig;
 import io.mtlsvoting.node.mesh.Node;
 import io.mtlsvoting.node.mesh.Peers;
 import io.mtlsvoting.node.mesh.TestCerts;
@@ -11,7 +12,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,23 +71,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** The configuration node {@code id} is started with. */
   public Config config(int id) {
-    Map<String, Object> m = new HashMap<>();
-    m.put("mtls-voting.node-id", id);
-    m.put("mtls-voting.listen-address", "127.0.0.1:" + ports.get(id));
-    m.put("mtls-voting.total-nodes", n);
-    m.put("mtls-voting.threshold", t);
-    List<Map<String, Object>> members = new ArrayList<>();
-    ports.forEach((mid, port) -> members.add(Map.of("id", mid, "address", "127.0.0.1:" + port)));
-    m.put("mtls-voting.members", members);
-    m.put("mtls-voting.tls.ca-cert", certs.resolve("ca.crt").toString());
-    m.put("mtls-voting.tls.node-cert", certs.resolve("node" + id + ".crt").toString());
-    m.put("mtls-voting.tls.node-key", certs.resolve("node" + id + ".key").toString());
-    m.put("mtls-voting.persistence.db.url", dbUrl);
-    m.put("mtls-voting.persistence.db.pool-size", 4);
-    m.put("mtls-voting.persistence.jdbc-dispatcher.thread-pool-executor.fixed-pool-size", 4);
-    m.put("mtls-voting.byzantine-testing", byzantine.contains(id) ? "on" : "off");
-    m.put("mtls-voting.backoff.min", "50ms");
-    m.put("mtls-voting.backoff.max", "1s");
+    Map<String, Object> m = LoopbackClusterConfig.node(id, t, ports, certs, dbUrl, byzantine);
     m.putAll(extra);
     return NodeConfig.withEnvironment(ConfigFactory.parseMap(m));
   }
