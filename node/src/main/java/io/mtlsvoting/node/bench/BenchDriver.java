@@ -2,6 +2,7 @@ package io.mtlsvoting.node.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -35,6 +36,14 @@ public interface BenchDriver {
   /** False when votes arriving at the nodes cannot be observed (no vote propagation figures). */
   default boolean observesVotes() {
     return true;
+  }
+
+  /**
+   * Tallies held in memory now (not passivated), summed over the nodes, when the driver can see
+   * them; the memory check prints it beside the heap.
+   */
+  default OptionalLong liveTallies() {
+    return OptionalLong.empty();
   }
 
   /** How this driver's figures differ from the in-process ones, for the report. */

@@ -73,7 +73,8 @@ public record BenchReport(
       LatencyHistogram.Summary commit) {}
 
   /** Heap used after a GC when {@code txsDone} txs had completed. */
-  public record MemoryPoint(String at, long txsDone, long heapUsedBytes) {}
+  /** {@code liveTallies} -1 when the driver cannot see them. */
+  public record MemoryPoint(String at, long txsDone, long heapUsedBytes, long liveTallies) {}
 
   /** Where it ran. */
   public record Machine(int cores, double loadBefore, double loadAfter, String java) {}
@@ -187,10 +188,11 @@ public record BenchReport(
     for (MemoryPoint m : memory) {
       f(
           b,
-          "memory: heap after GC at %s (%d txs done): %.1f MiB%n",
+          "memory: heap after GC at %s (%d txs done): %.1f MiB%s%n",
           m.at(),
           m.txsDone(),
-          m.heapUsedBytes() / 1048576.0);
+          m.heapUsedBytes() / 1048576.0,
+          m.liveTallies() >= 0 ? ", " + m.liveTallies() + " tallies in memory" : "");
     }
     return b.toString();
   }

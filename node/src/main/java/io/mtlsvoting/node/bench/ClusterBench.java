@@ -323,8 +323,16 @@ public final class ClusterBench {
   private BenchReport.MemoryPoint heapPoint(String at) {
     System.gc();
     long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    BenchReport.MemoryPoint p = new BenchReport.MemoryPoint(at, recorder.completedTxs.sum(), used);
-    progress(String.format(Locale.ROOT, "heap after GC at %s: %.1f MiB", at, used / 1048576.0));
+    long live = driver.liveTallies().orElse(-1);
+    BenchReport.MemoryPoint p =
+        new BenchReport.MemoryPoint(at, recorder.completedTxs.sum(), used, live);
+    progress(
+        String.format(
+            Locale.ROOT,
+            "heap after GC at %s: %.1f MiB%s",
+            at,
+            used / 1048576.0,
+            live >= 0 ? ", " + live + " tallies in memory" : ""));
     return p;
   }
 

@@ -10,6 +10,7 @@ import io.mtlsvoting.node.runtime.NodeContext;
 import io.mtlsvoting.node.runtime.NodeRuntime;
 import io.mtlsvoting.node.tally.ByzantineActions;
 import io.mtlsvoting.node.tally.TallyListener;
+import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -154,6 +156,23 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
           new IllegalStateException("node " + nodeId + " runs with byzantine-testing = off"));
     }
     return CompletableFuture.completedFuture(byz.get().doubleVote(txId, value, value + 1));
+  }
+
+  @Override
+  public OptionalLong liveTallies() {
+    long sum = 0;
+    for (NodeRuntime r : nodes.values()) {
+      NodeContext c = r.context();
+      sum +=
+          Ask.<VoteRouter.Command, Integer>ask(
+                  c.router(),
+                  VoteRouter.GetLiveCount::new,
+                  Duration.ofSeconds(10),
+                  c.system().scheduler())
+              .toCompletableFuture()
+              .join();
+    }
+    return OptionalLong.of(sum);
   }
 
   public NodeRuntime node(int id) {

@@ -62,6 +62,9 @@ class ClusterBenchTest {
         assertTrue(report.memory().get(i).txsDone() >= 5L * (i + 1), report.toText());
       }
       assertEquals(50, report.memory().get(9).txsDone());
+      // Decided tallies stay in memory for passivate-after (10 s) after their last message.
+      assertTrue(report.memory().get(9).liveTallies() > 0, report.toText());
+      assertTrue(report.toText().contains("tallies in memory"), report.toText());
       JsonNode json = new ObjectMapper().readTree(report.toJson());
       for (String field :
           List.of(
