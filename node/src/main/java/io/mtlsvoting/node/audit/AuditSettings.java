@@ -9,7 +9,11 @@ import java.util.Objects;
  * persistence module's reference.conf).
  */
 public record AuditSettings(
-    Duration pollInterval, int batchSize, Duration maxBackoff, Duration gapMinWait) {
+    Duration pollInterval,
+    int batchSize,
+    Duration maxBackoff,
+    Duration gapMinWait,
+    boolean synchronousCommit) {
 
   public AuditSettings {
     Objects.requireNonNull(pollInterval, "pollInterval");
@@ -40,6 +44,7 @@ public record AuditSettings(
         c.getDuration("poll-interval"),
         c.getInt("batch-size"),
         c.getDuration("max-backoff"),
-        c.getDuration("gap-min-wait"));
+        c.getDuration("gap-min-wait"),
+        c.getBoolean("synchronous-commit"));
   }
 }

@@ -13,9 +13,20 @@ import javax.sql.DataSource;
  */
 public interface AuditRepository {
 
-  /** A repository on {@code dataSource} (for example a {@code DataSourceRegistry} lease). */
+  /**
+   * A repository on {@code dataSource} (for example a {@code DataSourceRegistry} lease) whose
+   * writes wait for PostgreSQL's WAL flush.
+   */
   static AuditRepository create(DataSource dataSource) {
-    return new JdbcAuditRepository(dataSource);
+    return create(dataSource, true);
+  }
+
+  /**
+   * As {@link #create(DataSource)}; with {@code synchronousCommit} false the projection's writes do
+   * not wait for the WAL flush (see {@code mtls-voting.audit.synchronous-commit}).
+   */
+  static AuditRepository create(DataSource dataSource, boolean synchronousCommit) {
+    return new JdbcAuditRepository(dataSource, synchronousCommit);
   }
 
   /** The stored offset of projection {@code name}, or {@link ProjectionOffset#start}. */

@@ -207,4 +207,57 @@ class AuditRepositoryTest {
       return rs.getString(1);
     }
   }
+
+  /** What synchronous_commit the projection's offset write ran under, recorded by a trigger. */
+  static String commitModeOfApply(AuditRepository repo, int observer, String projection)
+      throws SQLException {
+    try (Connection c = postgres.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE IF NOT EXISTS commit_mode_seen (projection text, mode text)");
+      st.execute(
+          "CREATE OR REPLACE FUNCTION record_commit_mode() RETURNS trigger AS $$ BEGIN"
+              + " INSERT INTO commit_mode_seen VALUES (NEW.projection_name,"
+              + " current_setting('synchronous_commit')); RETURN NEW; END $$ LANGUAGE plpgsql");
+      st.execute(
+          "CREATE OR REPLACE TRIGGER commit_mode BEFORE INSERT OR UPDATE ON projection_offset"
+              + " FOR EACH ROW EXECUTE FUNCTION record_commit_mode()");
+      try {
+        // An observer of its own, so the other tests' rows are not touched.
+        repo.apply(
+            story(observer, "tx-" + projection), new ProjectionOffset(projection, 9, 9, List.of()));
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT mode FROM commit_mode_seen WHERE projection = '" + projection + "'")) {
+          assertTrue(rs.next(), "the offset of " + projection + " was written");
+          return rs.getString(1);
+        }
+      } finally {
+        st.execute("DROP TRIGGER commit_mode ON projection_offset");
+      }
+    }
+  }
+
+  @Test
+  void withoutSynchronousCommitTheBatchCommitsWithoutWaitingForTheWalFlush() throws SQLException {
+    AuditRepository async = AuditRepository.create(postgres.dataSource(), false);
+    assertEquals("off", commitModeOfApply(async, 41, "p-async"));
+    // Rows and offset are still one transaction.
+    assertEquals("COMMITTED", async.transaction(41, "tx-p-async").orElseThrow().state());
+    assertEquals(9, async.loadOffset("p-async").watermark());
+    // Only that transaction: the pooled connection is back to the server's setting.
+    try (Connection c = postgres.dataSource().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+      assertTrue(rs.next());
+      assertEquals("on", rs.getString(1));
+    }
+  }
+
+  @Test
+  void bySynchronousCommitTheBatchWaitsForTheWalFlush() throws SQLException {
+    assertEquals(
+        "on", commitModeOfApply(AuditRepository.create(postgres.dataSource(), true), 42, "p-sync"));
+    assertEquals(
+        "on", commitModeOfApply(AuditRepository.create(postgres.dataSource()), 43, "p-default"));
+  }
 }
