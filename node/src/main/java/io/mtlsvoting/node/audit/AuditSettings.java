@@ -9,11 +9,7 @@ import java.util.Objects;
  * persistence module's reference.conf).
  */
 public record AuditSettings(
-    Duration pollInterval,
-    int batchSize,
-    Duration maxBackoff,
-    Duration gapMinWait,
-    boolean synchronousCommit) {
+    Duration pollInterval, int batchSize, Duration maxBackoff, Duration gapMinWait) {
 
   public AuditSettings {
     Objects.requireNonNull(pollInterval, "pollInterval");
@@ -44,7 +40,6 @@ public record AuditSettings(
         c.getDuration("poll-interval"),
         c.getInt("batch-size"),
         c.getDuration("max-backoff"),
-        c.getDuration("gap-min-wait"),
-        c.getBoolean("synchronous-commit"));
+        c.getDuration("gap-min-wait"));
   }
 }

@@ -101,7 +101,7 @@ public final class AuditWriter extends AbstractBehavior<AuditWriter.Command> {
                             selfId,
                             settings,
                             new JournalReader(dataSource),
-                            AuditRepository.create(dataSource, settings.synchronousCommit()),
+                            AuditRepository.create(dataSource),
                             SerializationExtension.get(ctx.getSystem().classicSystem()),
                             faults,
                             System::currentTimeMillis))));

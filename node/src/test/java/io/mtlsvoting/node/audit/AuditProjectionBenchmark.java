@@ -97,11 +97,7 @@ class AuditProjectionBenchmark {
       // A live writer polling every 100 ms reads what came since: about 115 rows at 23 tx/s.
       AuditSettings small =
           new AuditSettings(
-              settings.pollInterval(),
-              SMALL_BATCH,
-              settings.maxBackoff(),
-              settings.gapMinWait(),
-              settings.synchronousCommit());
+              settings.pollInterval(), SMALL_BATCH, settings.maxBackoff(), settings.gapMinWait());
       journaler.journal("small", TXS);
       project(kit, lease.dataSource(), small, "measured, batch-size " + SMALL_BATCH, TXS);
 

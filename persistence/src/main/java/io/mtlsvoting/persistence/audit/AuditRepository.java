@@ -13,20 +13,9 @@ import javax.sql.DataSource;
  */
 public interface AuditRepository {
 
-  /**
-   * A repository on {@code dataSource} (for example a {@code DataSourceRegistry} lease) whose
-   * writes wait for PostgreSQL's WAL flush.
-   */
+  /** A repository on {@code dataSource} (for example a {@code DataSourceRegistry} lease). */
   static AuditRepository create(DataSource dataSource) {
-    return create(dataSource, true);
-  }
-
-  /**
-   * As {@link #create(DataSource)}; with {@code synchronousCommit} false the projection's writes do
-   * not wait for the WAL flush (see {@code mtls-voting.audit.synchronous-commit}).
-   */
-  static AuditRepository create(DataSource dataSource, boolean synchronousCommit) {
-    return new JdbcAuditRepository(dataSource, synchronousCommit);
+    return new JdbcAuditRepository(dataSource);
   }
 
   /** The stored offset of projection {@code name}, or {@link ProjectionOffset#start}. */

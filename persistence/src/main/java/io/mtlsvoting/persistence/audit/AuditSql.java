@@ -168,7 +168,4 @@ final class AuditSql {
   static final String OPEN_TRANSACTIONS =
       "SELECT tx_id FROM transactions WHERE observed_by = ? AND state = 'COLLECTING'"
           + " ORDER BY first_vote_at NULLS LAST, tx_id";
-
-  /** For this transaction only: commit without waiting for the WAL flush. */
-  static final String ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF";
 }

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,15 +20,9 @@ import javax.sql.DataSource;
 final class JdbcAuditRepository implements AuditRepository {
 
   private final DataSource dataSource;
-  private final boolean synchronousCommit;
 
-  /**
-   * @param synchronousCommit false: {@link #apply} commits without waiting for PostgreSQL's WAL
-   *     flush ({@code SET LOCAL synchronous_commit TO OFF}, this transaction only)
-   */
-  JdbcAuditRepository(DataSource dataSource, boolean synchronousCommit) {
+  JdbcAuditRepository(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.synchronousCommit = synchronousCommit;
   }
 
   @Override
@@ -61,14 +54,6 @@ final class JdbcAuditRepository implements AuditRepository {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        if (!synchronousCommit) {
-          // Rows and offset still commit atomically; a crash of PostgreSQL may lose the last such
-          // commits whole (never half of one), and the projection then re-projects them from the
-          // journal, whose own commits stay synchronous.
-          try (Statement st = c.createStatement()) {
-            st.execute(AuditSql.ASYNC_COMMIT);
-          }
-        }
         if (!rows.isEmpty()) {
           Map<Long, Instant> journaled = journalTimes(c, rows, journaledAt);
           // Rows that supersede each other are merged: each key is written once per batch.
