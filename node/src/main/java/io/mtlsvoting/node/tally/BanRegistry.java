@@ -17,6 +17,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
 
 /**
  * The node's ban authority (persistence id {@code node-<self>|reputation}): applies penalties, bans
@@ -49,17 +50,13 @@ public final class BanRegistry
   private final TallySettings settings;
   private final BanView view;
   private final LongSupplier clockMillis;
-  private final org.slf4j.Logger log;
+  private final Logger log;
 
   /** When each member was last charged for silence (clock millis); not journaled. */
   private final Map<Integer, Long> lastSilenceCharge = new HashMap<>();
 
   private BanRegistry(
-      int selfId,
-      TallySettings settings,
-      BanView view,
-      LongSupplier clockMillis,
-      org.slf4j.Logger log) {
+      int selfId, TallySettings settings, BanView view, LongSupplier clockMillis, Logger log) {
     // Without it a journal outage would stop the ban authority for good; restarted, it recovers
     // its bans from the journal once the database is back.
     super(
