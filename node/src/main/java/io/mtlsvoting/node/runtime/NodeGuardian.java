@@ -142,8 +142,12 @@ final class NodeGuardian {
     etcdWriter.ifPresent(w -> toEtcd.orElseThrow().bind(w));
     VerifyingIngress ingress =
         VerifyingIngress.create(
-                p.membership(), p.memberCertificates(), router, p.tallySettings(), metrics)
-            .observe(deps.listener());
+            p.membership(), p.memberCertificates(), router, p.tallySettings(), metrics);
+    // Only the extra listeners (the bench's recorder) watch verified votes; a node without them
+    // adds nothing to the vote path.
+    if (!p.extraListeners().isEmpty()) {
+      ingress.observe(TallyListener.all(p.extraListeners()));
+    }
     var mesh = ctx.spawn(Node.create(p.settings(), p.tls(), ingress, p.clients()), "mesh");
     var audit =
         ctx.spawn(
