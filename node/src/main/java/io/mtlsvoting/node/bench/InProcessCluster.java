@@ -3,6 +3,7 @@ package io.mtlsvoting.node.bench;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mtlsvoting.node.config.LoopbackClusterConfig;
+import io.mtlsvoting.node.config.LoopbackPorts;
 import io.mtlsvoting.node.mesh.Node;
 import io.mtlsvoting.node.mesh.Peers;
 import io.mtlsvoting.node.runtime.NodeConfig;
@@ -14,7 +15,6 @@ import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
       this.dbUrl = pg.jdbcUrl();
     }
     for (int id = 1; id <= n; id++) {
-      ports.put(id, freePort());
+      ports.put(id, LoopbackPorts.free());
     }
   }
 
@@ -272,14 +272,6 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
     }
     throw new IllegalStateException(
         "cannot find scripts/generate-certs.sh: run from the repository or set MTLS_VOTING_HOME");
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

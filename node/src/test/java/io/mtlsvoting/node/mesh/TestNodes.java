@@ -2,10 +2,9 @@ package io.mtlsvoting.node.mesh;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.mtlsvoting.node.config.LoopbackPorts;
 import io.mtlsvoting.node.config.NodeSettings;
 import io.mtlsvoting.protocol.Message;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,11 +70,7 @@ public final class TestNodes implements AutoCloseable {
   }
 
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return LoopbackPorts.free();
   }
 
   public int port(int id) {

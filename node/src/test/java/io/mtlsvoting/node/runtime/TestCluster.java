@@ -3,12 +3,11 @@ package io.mtlsvoting.node.runtime;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mtlsvoting.node.config.LoopbackClusterConfig;
+import io.mtlsvoting.node.config.LoopbackPorts;
 import io.mtlsvoting.node.mesh.Node;
 import io.mtlsvoting.node.mesh.Peers;
 import io.mtlsvoting.node.mesh.TestCerts;
 import io.mtlsvoting.node.tally.TallyListener;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +41,7 @@ public final class TestCluster implements AutoCloseable {
     this.t = t;
     this.byzantine = Set.copyOf(byzantine);
     for (int id = 1; id <= n; id++) {
-      ports.put(id, freePort());
+      ports.put(id, LoopbackPorts.free());
     }
   }
 
@@ -59,14 +58,6 @@ public final class TestCluster implements AutoCloseable {
 
   public static Path repoRoot() {
     return TestCerts.repoRoot();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The configuration node {@code id} is started with. */
