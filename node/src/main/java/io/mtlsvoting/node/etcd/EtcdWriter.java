@@ -2,6 +2,7 @@ package io.mtlsvoting.node.etcd;
 
 import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.tally.VoteTally;
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.persistence.etcd.ConfigResult;
 import io.mtlsvoting.persistence.etcd.ConsensusResult;
 import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
@@ -234,11 +235,11 @@ public final class EtcdWriter
         continue;
       }
       long value = commitValue.getAsLong();
-      ctx.ask(
-          VoteTally.CommitReply.class,
+      Ask.<VoteRouter.Command, VoteTally.CommitReply, Command>pipe(
+          ctx,
           deps.router(),
-          TALLY_TIMEOUT,
           replyTo -> new VoteRouter.Route(txId, new VoteTally.Commit(value, replyTo)),
+          TALLY_TIMEOUT,
           (reply, error) -> new TallyAnswered(txId, reply, error));
     }
     if (released) {

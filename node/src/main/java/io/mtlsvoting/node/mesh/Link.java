@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.mesh;
 
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.protocol.DecodeException;
 import io.mtlsvoting.protocol.Hello;
 import io.mtlsvoting.protocol.Message;
@@ -119,7 +120,7 @@ final class Link {
                   params.localId(),
                   params.configHash());
           offer(ByteString.fromArrayUnsafe(MessageCodec.encode(hello)));
-          done.whenComplete((d, error) -> owner.tell(terminated(error)));
+          Ask.direct(done).whenComplete((d, error) -> owner.tell(terminated(error)));
           return NotUsed.getInstance();
         });
   }

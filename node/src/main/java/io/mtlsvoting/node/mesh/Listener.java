@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.mesh;
 
 import io.mtlsvoting.node.config.NodeSettings;
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.protocol.CertificateIdentity;
 import io.mtlsvoting.protocol.IdentityException;
 import java.security.cert.X509Certificate;
@@ -113,7 +114,8 @@ public final class Listener extends AbstractBehavior<Listener.Command> {
                 Optional.empty())
             .to(Sink.foreach(this::handle))
             .run(materializer);
-    ctx.pipeToSelf(bound, (b, error) -> error == null ? new Bound(b) : new BindFailed(error));
+    ctx.pipeToSelf(
+        Ask.direct(bound), (b, error) -> error == null ? new Bound(b) : new BindFailed(error));
   }
 
   @Override
@@ -161,7 +163,8 @@ public final class Listener extends AbstractBehavior<Listener.Command> {
             .join(router)
             .watchTermination(
                 (mat, done) -> {
-                  done.whenComplete((ok, error) -> unrouted(engine, remote, routed, error));
+                  Ask.direct(done)
+                      .whenComplete((ok, error) -> unrouted(engine, remote, routed, error));
                   return NotUsed.getInstance();
                 });
     connection.handleWith(full, materializer);

@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.mesh;
 
 import io.mtlsvoting.node.config.NodeSettings;
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.protocol.CertificateIdentity;
 import io.mtlsvoting.protocol.IdentityException;
 import io.mtlsvoting.protocol.MessageCodec;
@@ -185,13 +186,16 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     dialling = link;
     dialState = PeerState.CONNECTING;
     publish();
-    connected.whenComplete(
-        (ok, error) -> {
-          if (error != null) {
-            link.connectFailed(error);
-          }
-        });
-    getContext().pipeToSelf(connected, (ok, error) -> new DialConnected(ok == null ? null : link));
+    Ask.direct(connected)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                link.connectFailed(error);
+              }
+            });
+    getContext()
+        .pipeToSelf(
+            Ask.direct(connected), (ok, error) -> new DialConnected(ok == null ? null : link));
     return this;
   }
 

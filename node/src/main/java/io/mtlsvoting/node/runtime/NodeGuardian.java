@@ -24,6 +24,7 @@ import io.mtlsvoting.node.tally.TallySettings;
 import io.mtlsvoting.node.tally.VerifyingIngress;
 import io.mtlsvoting.node.tally.VoteCaster;
 import io.mtlsvoting.node.tally.VoteRouter;
+import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
 import io.mtlsvoting.persistence.etcd.MemberInfo;
 import io.mtlsvoting.protocol.CertificateIdentity;
@@ -196,11 +197,11 @@ final class NodeGuardian {
             etcdWriter,
             p.etcd().map(Etcd::coordinator));
 
-    ctx.ask(
-        Broadcaster.class,
+    Ask.<Node.Command, Broadcaster, Command>pipe(
+        ctx,
         mesh,
-        p.askTimeout(),
         Node.GetBroadcaster::new,
+        p.askTimeout(),
         (b, error) -> b != null ? new MeshReady(b) : new MeshFailed(error));
 
     return Behaviors.receive(Command.class)

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.function.Function;
 
@@ -17,6 +18,10 @@ import org.apache.pekko.japi.function.Function;
  * common pool; on a machine with two cores the common pool has no threads to spare and each stage
  * then starts a new thread. The future returned here completes on the thread that delivered the
  * reply, so stages chained on it run there, as the Java API promises.
+ *
+ * <p>The same holds for {@link ActorContext#ask} and for {@link ActorContext#pipeToSelf} given a
+ * stage that Pekko made (an ask, a stream's materialized value): both chain {@code handle} on it,
+ * which started one thread per call. Use {@link #pipe} and {@link #direct} instead.
  */
 public final class Ask {
   private Ask() {}
@@ -27,6 +32,21 @@ public final class Ask {
       Duration timeout,
       Scheduler scheduler) {
     return direct(AskPattern.ask(target, messageFactory, timeout, scheduler));
+  }
+
+  /**
+   * {@link ActorContext#ask} without a thread per ask: asks {@code target} and sends {@code ctx}'s
+   * actor what {@code toMessage} makes of the reply or the failure (a timeout after {@code
+   * timeout}), mapped on the thread that delivered the reply.
+   */
+  public static <Req, Res, T> void pipe(
+      ActorContext<T> ctx,
+      RecipientRef<Req> target,
+      Function<ActorRef<Res>, Req> messageFactory,
+      Duration timeout,
+      java.util.function.BiFunction<Res, Throwable, T> toMessage) {
+    ctx.pipeToSelf(
+        ask(target, messageFactory, timeout, ctx.getSystem().scheduler()), toMessage::apply);
   }
 
   /** A plain future completed, on the completing thread, with the outcome of {@code stage}. */
