@@ -46,6 +46,14 @@ public interface BenchDriver {
     return OptionalLong.empty();
   }
 
+  /**
+   * True when the nodes run in this JVM, so this JVM's JIT compile time is theirs (the report says
+   * how much of the measured run the JIT was still compiling).
+   */
+  default boolean nodesInThisJvm() {
+    return false;
+  }
+
   /** How this driver's figures differ from the in-process ones, for the report. */
   default List<String> notes() {
     return List.of();

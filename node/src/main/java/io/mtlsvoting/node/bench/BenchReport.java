@@ -77,7 +77,24 @@ public record BenchReport(
   public record MemoryPoint(String at, long txsDone, long heapUsedBytes, long liveTallies) {}
 
   /** Where it ran. */
-  public record Machine(int cores, double loadBefore, double loadAfter, String java) {}
+  /**
+   * {@code jitSeconds}: time the JIT compilers spent during the measured run (summed over the
+   * compiler threads), -1 when the nodes are not in the bench's JVM.
+   */
+  public record Machine(
+      int cores, double loadBefore, double loadAfter, String java, double jitSeconds) {
+
+    /**
+     * Above this share of the run's cores spent compiling, the figures are of a JVM still warming
+     * up (on 2 cores the JIT takes a minute or more to settle for 5 nodes).
+     */
+    static final double WARM_JIT_SHARE = 0.05;
+
+    /** True when the JIT compiled for more than {@link #WARM_JIT_SHARE} of the run's core time. */
+    public boolean stillWarmingUp(double runSeconds) {
+      return jitSeconds >= 0 && runSeconds > 0 && jitSeconds > WARM_JIT_SHARE * runSeconds * cores;
+    }
+  }
 
   public String toJson() {
     try {
@@ -108,6 +125,17 @@ public record BenchReport(
         machine.loadBefore(),
         machine.loadAfter(),
         machine.java());
+    if (machine.jitSeconds() >= 0) {
+      f(
+          b,
+          "JIT: %.1f s compiling during the %.1f s run%s%n",
+          machine.jitSeconds(),
+          seconds,
+          machine.stillWarmingUp(seconds)
+              ? " (still warming up: the figures are of a JVM not yet compiled; a longer --warmup"
+                  + " gives steady-state figures)"
+              : "");
+    }
     f(
         b,
         "result: %.1f s, decided %d, committed %d, aborted %d, undecided %d, cast errors %d%n",

@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.bench;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,6 +116,7 @@ public final class ClusterBench {
               t.setDaemon(true);
               return t;
             });
+    long jitBefore = jitMillis();
     long start = System.nanoTime();
     if (options.progress() != null) {
       ticker.scheduleAtFixedRate(() -> progressLine(start), 1, 1, TimeUnit.SECONDS);
@@ -182,6 +184,8 @@ public final class ClusterBench {
       end = System.nanoTime();
     }
     double seconds = (end - start) / 1e9;
+    double jitSeconds =
+        driver.nodesInThisJvm() && jitBefore >= 0 ? (jitMillis() - jitBefore) / 1e3 : -1;
     double decidedSeconds = (recorder.lastDecidedNanos.get() - start) / 1e9;
     if (options.memoryCheck()) {
       memory.add(heapPoint("100%"));
@@ -264,7 +268,8 @@ public final class ClusterBench {
             Runtime.getRuntime().availableProcessors(),
             loadBefore,
             load(),
-            System.getProperty("java.version")));
+            System.getProperty("java.version"),
+            jitSeconds));
   }
 
   private void cast(int id, String tx) {
@@ -305,6 +310,14 @@ public final class ClusterBench {
     attackErrors.increment();
     firstAttackError.compareAndSet(
         null, "node " + id + " did not double-vote tx " + tx + ": " + message(e));
+  }
+
+  /** Time the JIT compilers spent so far (summed over them), or -1 when the JVM does not say. */
+  private static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : -1;
   }
 
   private static String message(Throwable e) {

@@ -159,6 +159,11 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
   }
 
   @Override
+  public boolean nodesInThisJvm() {
+    return true;
+  }
+
+  @Override
   public OptionalLong liveTallies() {
     long sum = 0;
     for (NodeRuntime r : nodes.values()) {

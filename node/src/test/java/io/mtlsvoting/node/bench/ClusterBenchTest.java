@@ -83,6 +83,9 @@ class ClusterBenchTest {
       }
       assertTrue(json.get("latency").get("decision").get("samples").asLong() >= 150);
       assertTrue(report.toText().contains("decided tx/s"));
+      // The nodes run in this JVM, so the report says how long the JIT compiled during the run.
+      assertTrue(json.get("machine").get("jitSeconds").asDouble() >= 0, json.toString());
+      assertTrue(report.toText().contains("JIT: "), report.toText());
     }
   }
 
