@@ -98,10 +98,11 @@ public final class BenchCommand extends ClientCommand {
       paramLabel = "N",
       defaultValue = "0",
       description = {
-        "Run N txs first that are not measured, so the figures are of a warm JVM",
-        "(default: ${DEFAULT-VALUE}). With the nodes in process on 2 cores the JIT takes",
-        "about 10,000 txs (two minutes) to settle; the report's JIT line says whether",
-        "it was still compiling during the measured run"
+        "Run N txs first that are not measured, so the",
+        "figures are of a warm JVM (default: ${DEFAULT-VALUE}).",
+        "In process on 2 cores the JIT needs about 10,000",
+        "txs (two minutes) to settle; the report's JIT",
+        "line says whether it was still compiling"
       })
   int warmup;
 
