@@ -72,14 +72,15 @@ public record BenchReport(
       LatencyHistogram.Summary decisionAll,
       LatencyHistogram.Summary commit) {}
 
-  /** Heap used after a GC when {@code txsDone} txs had completed. */
-  /** {@code liveTallies} -1 when the driver cannot see them. */
+  /**
+   * Heap used after a GC when {@code txsDone} txs had completed; {@code liveTallies} -1 when the
+   * driver cannot see them.
+   */
   public record MemoryPoint(String at, long txsDone, long heapUsedBytes, long liveTallies) {}
 
-  /** Where it ran. */
   /**
-   * {@code jitSeconds}: time the JIT compilers spent during the measured run (summed over the
-   * compiler threads), -1 when the nodes are not in the bench's JVM.
+   * Where it ran. {@code jitSeconds}: time the JIT compilers spent during the measured run (summed
+   * over the compiler threads), -1 when the nodes are not in the bench's JVM.
    */
   public record Machine(
       int cores, double loadBefore, double loadAfter, String java, double jitSeconds) {

@@ -186,16 +186,14 @@ public final class PeerConnection extends AbstractBehavior<PeerConnection.Comman
     dialling = link;
     dialState = PeerState.CONNECTING;
     publish();
-    Ask.direct(connected)
-        .whenComplete(
-            (ok, error) -> {
-              if (error != null) {
-                link.connectFailed(error);
-              }
-            });
-    getContext()
-        .pipeToSelf(
-            Ask.direct(connected), (ok, error) -> new DialConnected(ok == null ? null : link));
+    var outcome = Ask.direct(connected);
+    outcome.whenComplete(
+        (ok, error) -> {
+          if (error != null) {
+            link.connectFailed(error);
+          }
+        });
+    getContext().pipeToSelf(outcome, (ok, error) -> new DialConnected(ok == null ? null : link));
     return this;
   }
 

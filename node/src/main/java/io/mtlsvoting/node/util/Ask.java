@@ -9,6 +9,7 @@ import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.japi.function.Function2;
 
 /**
  * {@link AskPattern#ask} returning a plain {@link CompletableFuture}.
@@ -44,9 +45,8 @@ public final class Ask {
       RecipientRef<Req> target,
       Function<ActorRef<Res>, Req> messageFactory,
       Duration timeout,
-      java.util.function.BiFunction<Res, Throwable, T> toMessage) {
-    ctx.pipeToSelf(
-        ask(target, messageFactory, timeout, ctx.getSystem().scheduler()), toMessage::apply);
+      Function2<Res, Throwable, T> toMessage) {
+    ctx.pipeToSelf(ask(target, messageFactory, timeout, ctx.getSystem().scheduler()), toMessage);
   }
 
   /** A plain future completed, on the completing thread, with the outcome of {@code stage}. */
