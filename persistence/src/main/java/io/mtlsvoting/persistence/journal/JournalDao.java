@@ -35,16 +35,21 @@ final class JournalDao {
           + " WHERE h.persistence_id = ids.pid))"
           + " FROM (SELECT a.arr[s.i] AS pid FROM (SELECT ?::text[] AS arr) a,"
           + " generate_subscripts(a.arr, 1) AS s(i)) ids";
-  // Remembers the highest deleted sequence number so a later purge can never lower it.
+  // Remembers the highest deleted sequence number so a later purge can never lower it. The newest
+  // row at or below the bound is one backward step in the primary key, whatever the history.
   private static final String KEEP_HIGHEST =
       "INSERT INTO event_journal_highest (persistence_id, highest_sequence_nr)"
-          + " SELECT persistence_id, max(sequence_nr) FROM event_journal"
-          + " WHERE persistence_id = ? AND sequence_nr <= ? GROUP BY persistence_id"
+          + " SELECT persistence_id, sequence_nr FROM event_journal"
+          + " WHERE persistence_id = ? AND sequence_nr <= ? ORDER BY sequence_nr DESC LIMIT 1"
           + " ON CONFLICT (persistence_id) DO UPDATE SET highest_sequence_nr ="
           + " GREATEST(event_journal_highest.highest_sequence_nr, EXCLUDED.highest_sequence_nr)";
-  private static final String MARK_DELETED =
-      "UPDATE event_journal SET deleted = TRUE"
-          + " WHERE persistence_id = ? AND sequence_nr <= ? AND NOT deleted";
+  // Every event up to the remembered highest was marked by an earlier deletion (only deleteTo
+  // writes it), so the scan starts after it: a deletion reads the events it marks, not the whole
+  // deleted history of the id (the etcd outbox deletes every few hundred events, for ever).
+  static final String MARK_DELETED =
+      "UPDATE event_journal SET deleted = TRUE WHERE persistence_id = ? AND sequence_nr > COALESCE("
+          + "(SELECT h.highest_sequence_nr FROM event_journal_highest h"
+          + " WHERE h.persistence_id = ?), 0) AND sequence_nr <= ? AND NOT deleted";
 
   // Connections go back to HikariCP, which restores auto-commit on return.
   private final DataSource dataSource;
@@ -149,14 +154,16 @@ final class JournalDao {
   void deleteTo(String persistenceId, long toSequenceNr) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement keep = c.prepareStatement(KEEP_HIGHEST);
-          PreparedStatement mark = c.prepareStatement(MARK_DELETED)) {
+      // Marked before the remembered highest moves up: the mark starts after its old value.
+      try (PreparedStatement mark = c.prepareStatement(MARK_DELETED);
+          PreparedStatement keep = c.prepareStatement(KEEP_HIGHEST)) {
+        mark.setString(1, persistenceId);
+        mark.setString(2, persistenceId);
+        mark.setLong(3, toSequenceNr);
+        mark.executeUpdate();
         keep.setString(1, persistenceId);
         keep.setLong(2, toSequenceNr);
         keep.executeUpdate();
-        mark.setString(1, persistenceId);
-        mark.setLong(2, toSequenceNr);
-        mark.executeUpdate();
         c.commit();
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c, e);
