@@ -25,6 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -40,7 +41,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * are published and followed through {@link BanSync}.
  */
 public final class EtcdWriter
-    extends EventSourcedBehaviorWithEnforcedReplies<EtcdWriter.Command, OutboxEvent, OutboxState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<EtcdWriter.Command, OutboxEvent, Outbox> {
 
   /** Messages of the writer. */
   public sealed interface Command {}
@@ -143,8 +144,24 @@ public final class EtcdWriter
   }
 
   @Override
-  public OutboxState emptyState() {
-    return OutboxState.empty();
+  public Outbox emptyState() {
+    return Outbox.empty();
+  }
+
+  /** Snapshots are immutable copies, taken on this actor; the running outbox is mutable. */
+  @Override
+  public SnapshotAdapter<Outbox> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(Outbox outbox) {
+        return outbox.snapshot();
+      }
+
+      @Override
+      public Outbox fromJournal(Object snapshot) {
+        return Outbox.of((OutboxState) snapshot);
+      }
+    };
   }
 
   @Override
@@ -154,7 +171,7 @@ public final class EtcdWriter
   }
 
   @Override
-  public CommandHandlerWithReply<Command, OutboxEvent, OutboxState> commandHandler() {
+  public CommandHandlerWithReply<Command, OutboxEvent, Outbox> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(ThresholdReached.class, this::onThreshold)
@@ -170,8 +187,8 @@ public final class EtcdWriter
         .build();
   }
 
-  private ReplyEffect<OutboxEvent, OutboxState> onThreshold(OutboxState s, ThresholdReached c) {
-    if (s.pending().containsKey(c.txId()) || !queuedTxs.add(c.txId())) {
+  private ReplyEffect<OutboxEvent, Outbox> onThreshold(Outbox s, ThresholdReached c) {
+    if (s.contains(c.txId()) || !queuedTxs.add(c.txId())) {
       return Effect().noReply();
     }
     QuorumCertificate qc = c.certificate();
@@ -187,7 +204,7 @@ public final class EtcdWriter
     unflushed.add(e);
   }
 
-  private ReplyEffect<OutboxEvent, OutboxState> onFlush(OutboxState s) {
+  private ReplyEffect<OutboxEvent, Outbox> onFlush(Outbox s) {
     if (unflushed.isEmpty()) {
       return Effect().noReply();
     }
@@ -196,7 +213,7 @@ public final class EtcdWriter
     return Effect()
         .persist(events)
         .thenRun(
-            (OutboxState after) -> {
+            (Outbox after) -> {
               for (OutboxEvent e : events) {
                 if (e instanceof OutboxEvent.CommitQueued q) {
                   queuedTxs.remove(q.txId());
@@ -215,7 +232,7 @@ public final class EtcdWriter
         .thenNoReply();
   }
 
-  private ReplyEffect<OutboxEvent, OutboxState> onConsensus(OutboxState s, ConsensusAnswered c) {
+  private ReplyEffect<OutboxEvent, Outbox> onConsensus(Outbox s, ConsensusAnswered c) {
     requestsInFlight--;
     if (c.error() != null) {
       c.txIds().forEach(inFlight::remove);
@@ -229,7 +246,7 @@ public final class EtcdWriter
       if (commitValue.isEmpty()) {
         // Not pending any more, or no answer for it: free the slot (an unreadable conflict
         // instead stays in flight until its CommitDone is journaled).
-        if (!s.pending().containsKey(txId) || !c.results().containsKey(txId)) {
+        if (!s.contains(txId) || !c.results().containsKey(txId)) {
           released |= inFlight.remove(txId);
         }
         continue;
@@ -252,8 +269,8 @@ public final class EtcdWriter
    * The value to commit {@code txId}'s tally with, given what etcd answered; empty when there is
    * nothing to commit (no longer pending, or a stored record that cannot be read, then recorded).
    */
-  private OptionalLong commitValue(OutboxState s, String txId, ConsensusResult result) {
-    OutboxState.Pending p = s.pending().get(txId);
+  private OptionalLong commitValue(Outbox s, String txId, ConsensusResult result) {
+    OutboxState.Pending p = s.get(txId);
     if (p == null || result == null) {
       return OptionalLong.empty();
     }
@@ -275,7 +292,7 @@ public final class EtcdWriter
     return OptionalLong.of(value);
   }
 
-  private ReplyEffect<OutboxEvent, OutboxState> onTally(OutboxState s, TallyAnswered c) {
+  private ReplyEffect<OutboxEvent, Outbox> onTally(Outbox s, TallyAnswered c) {
     if (c.error() != null) {
       inFlight.remove(c.txId());
       ctx.getLog().warn("tally {} did not answer the commit, retrying: {}", c.txId(), c.error());
@@ -285,13 +302,13 @@ public final class EtcdWriter
     return done(c.txId(), OutboxEvent.Result.valueOf(c.reply().outcome().name()));
   }
 
-  private ReplyEffect<OutboxEvent, OutboxState> done(String txId, OutboxEvent.Result result) {
+  private ReplyEffect<OutboxEvent, Outbox> done(String txId, OutboxEvent.Result result) {
     // Stays in flight until the CommitDone is journaled, so it is not dispatched again.
     buffer(new OutboxEvent.CommitDone(txId, result));
     return Effect().noReply();
   }
 
-  private ReplyEffect<OutboxEvent, OutboxState> onConfig(OutboxState s, ConfigAnswered c) {
+  private ReplyEffect<OutboxEvent, Outbox> onConfig(Outbox s, ConfigAnswered c) {
     configChecking = false;
     if (c.error() != null) {
       onFailure(c.error());
@@ -310,14 +327,14 @@ public final class EtcdWriter
     return pumpAfter(() -> {}, s);
   }
 
-  private ReplyEffect<OutboxEvent, OutboxState> pumpAfter(Runnable action, OutboxState s) {
+  private ReplyEffect<OutboxEvent, Outbox> pumpAfter(Runnable action, Outbox s) {
     action.run();
     pump(s);
     return Effect().noReply();
   }
 
   /** Starts as much pending work as the gates allow: config agreed, not backing off, in-flight. */
-  private void pump(OutboxState s) {
+  private void pump(Outbox s) {
     if (!configAgreed) {
       if (!configChecking && !retryScheduled && configDifferences.isEmpty()) {
         configChecking = true;
@@ -335,7 +352,7 @@ public final class EtcdWriter
     int batchSize = failures == 0 ? settings.consensusBatch() : 1;
     int maxRequests = Math.max(1, limit / batchSize);
     Map<String, String> batch = new LinkedHashMap<>();
-    for (OutboxState.Pending p : s.pending().values()) {
+    for (OutboxState.Pending p : s.inOrder()) {
       if (inFlight.size() >= limit || requestsInFlight >= maxRequests) {
         break;
       }
@@ -389,11 +406,11 @@ public final class EtcdWriter
     }
   }
 
-  private Status status(OutboxState s) {
+  private Status status(Outbox s) {
     return new Status(
         etcd.isHealthy() && failures == 0,
         configAgreed,
-        s.pending().size() + queuedTxs.size(),
+        s.size() + queuedTxs.size(),
         queuedTxs.size(),
         inFlight.size(),
         bans.pendingCount(),
@@ -403,21 +420,21 @@ public final class EtcdWriter
   }
 
   @Override
-  public EventHandler<OutboxState, OutboxEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(OutboxState::apply);
+  public EventHandler<Outbox, OutboxEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(Outbox::apply);
   }
 
   @Override
-  public SignalHandler<OutboxState> signalHandler() {
+  public SignalHandler<Outbox> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(PostStop.instance(), s -> bans.stop())
         .build();
   }
 
-  private void onRecovered(OutboxState s) {
-    if (!s.pending().isEmpty()) {
-      ctx.getLog().info("etcd outbox recovered with {} pending commits", s.pending().size());
+  private void onRecovered(Outbox s) {
+    if (!s.isEmpty()) {
+      ctx.getLog().info("etcd outbox recovered with {} pending commits", s.size());
     }
     bans.start();
     pump(s);
