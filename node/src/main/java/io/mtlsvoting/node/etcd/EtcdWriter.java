@@ -49,6 +49,9 @@ public final class EtcdWriter
   /** A tally reached its threshold (told by {@link EtcdTallyListener}). */
   public record ThresholdReached(String txId, QuorumCertificate certificate) implements Command {}
 
+  /** Replies with those of {@code txIds} the outbox neither holds nor is about to journal. */
+  public record NotQueued(List<String> txIds, ActorRef<List<String>> replyTo) implements Command {}
+
   /** Publish a ban this node enacted under {@code banned/<id>}. */
   public record PublishBan(BanRecord ban) implements Command {}
 
@@ -175,6 +178,15 @@ public final class EtcdWriter
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(ThresholdReached.class, this::onThreshold)
+        .onCommand(
+            NotQueued.class,
+            (s, c) ->
+                Effect()
+                    .reply(
+                        c.replyTo(),
+                        c.txIds().stream()
+                            .filter(tx -> !s.contains(tx) && !queuedTxs.contains(tx))
+                            .toList()))
         .onCommand(ConsensusAnswered.class, this::onConsensus)
         .onCommand(TallyAnswered.class, this::onTally)
         .onCommand(Flush.class, (s, c) -> onFlush(s))

@@ -1,6 +1,8 @@
 package io.mtlsvoting.node.runtime;
 
 import io.mtlsvoting.node.audit.AuditWriter;
+import io.mtlsvoting.node.etcd.EtcdWriter;
+import io.mtlsvoting.node.tally.Phase;
 import io.mtlsvoting.node.tally.TallyState;
 import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.tally.VoteTally;
@@ -16,22 +18,31 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Revives, at node start, the tallies that were still collecting when the node stopped, so their
- * vote-timeout deadlines (kept in their journals) fire even if no vote touches them again. The list
- * comes from the audit trail once its projection has caught up with the journal.
+ * vote-timeout deadlines (kept in their journals) fire even if no vote touches them again, and
+ * hands the etcd outbox the decisions it does not hold (the node stopped after a tally journaled
+ * its decision but before the outbox journaled the commit), so they are committed. The lists come
+ * from the audit trail once its projection has caught up with the journal.
  */
 final class OpenTallies {
   private static final Logger log = LoggerFactory.getLogger(OpenTallies.class);
   private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(120);
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
 
   private OpenTallies() {}
 
-  static CompletionStage<Integer> reviveWhenProjected(NodeContext c, DataSource db) {
+  /** What a start revived: open tallies, and decisions handed to the etcd outbox again. */
+  record Revived(int open, int requeued) {}
+
+  private record Found(List<String> open, List<String> decided) {}
+
+  static CompletionStage<Revived> reviveWhenProjected(NodeContext c, DataSource db) {
     Executor jdbc =
         c.system().dispatchers().lookup(DispatcherSelector.fromConfig(AuditWriter.JDBC_DISPATCHER));
     AuditRepository audit = AuditRepository.create(db);
@@ -41,24 +52,75 @@ final class OpenTallies {
         .thenApplyAsync(
             ignored -> {
               try {
-                return audit.openTransactions(c.nodeId());
+                return new Found(
+                    audit.openTransactions(c.nodeId()), audit.uncommittedDecisions(c.nodeId()));
               } catch (SQLException e) {
                 throw new IllegalStateException(e);
               }
             },
             jdbc)
-        .thenApply(
-            txs -> {
-              revive(c, txs);
-              return txs.size();
+        .thenCompose(
+            found -> {
+              revive(c, found.open());
+              return requeue(c, found.decided())
+                  .thenApply(requeued -> new Revived(found.open().size(), requeued));
             })
         .whenComplete(
-            (n, e) -> {
+            (r, e) -> {
               if (e != null) {
                 log.warn("could not revive open tallies: {}", e.toString());
-              } else if (n > 0) {
-                log.info("revived {} open tallies; their original deadlines resume", n);
+                return;
               }
+              if (r.open() > 0) {
+                log.info("revived {} open tallies; their original deadlines resume", r.open());
+              }
+              if (r.requeued() > 0) {
+                log.warn(
+                    "{} decided txs were not in the etcd outbox (the node stopped between the"
+                        + " tally's write and the outbox's); queued them for commit now",
+                    r.requeued());
+              }
+            });
+  }
+
+  /**
+   * Of {@code decided}, those the etcd outbox does not hold are read from their tallies and handed
+   * to it; completes with how many.
+   */
+  private static CompletionStage<Integer> requeue(NodeContext c, List<String> decided) {
+    if (decided.isEmpty() || c.etcdWriter().isEmpty()) {
+      return CompletableFuture.completedFuture(0);
+    }
+    ActorRef<EtcdWriter.Command> writer = c.etcdWriter().get();
+    return Ask.<EtcdWriter.Command, List<String>>ask(
+            writer,
+            replyTo -> new EtcdWriter.NotQueued(decided, replyTo),
+            ASK_TIMEOUT,
+            c.system().scheduler())
+        .thenCompose(
+            missing -> {
+              List<CompletableFuture<Boolean>> each =
+                  missing.stream().map(tx -> requeueOne(c, writer, tx)).toList();
+              return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                  .thenApply(x -> (int) each.stream().filter(CompletableFuture::join).count());
+            });
+  }
+
+  private static CompletableFuture<Boolean> requeueOne(
+      NodeContext c, ActorRef<EtcdWriter.Command> writer, String tx) {
+    return Ask.<VoteRouter.Command, TallyState>ask(
+            c.router(),
+            replyTo -> new VoteRouter.Route(tx, new VoteTally.GetState(replyTo)),
+            ASK_TIMEOUT,
+            c.system().scheduler())
+        .thenApply(
+            state -> {
+              // The audit row may lag the journal: the tally itself says whether it is uncommitted.
+              if (state.phase() != Phase.THRESHOLD_REACHED || state.certificate() == null) {
+                return false;
+              }
+              writer.tell(new EtcdWriter.ThresholdReached(tx, state.certificate()));
+              return true;
             });
   }
 

@@ -54,4 +54,11 @@ public interface AuditRepository {
    * start-up so their deadlines resume.
    */
   List<String> openTransactions(int observedBy) throws SQLException;
+
+  /**
+   * Transactions {@code observedBy} decided (THRESHOLD_REACHED) but has not committed, oldest
+   * decision first: at start-up, the ones whose commit never reached the etcd outbox (a crash
+   * between the tally's write and the outbox's) are handed to it again.
+   */
+  List<String> uncommittedDecisions(int observedBy) throws SQLException;
 }

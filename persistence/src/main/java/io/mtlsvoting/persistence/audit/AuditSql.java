@@ -168,4 +168,10 @@ final class AuditSql {
   static final String OPEN_TRANSACTIONS =
       "SELECT tx_id FROM transactions WHERE observed_by = ? AND state = 'COLLECTING'"
           + " ORDER BY first_vote_at NULLS LAST, tx_id";
+
+  // Once per start: reads this observer's rows in the primary key (no index for a state every tx
+  // passes through).
+  static final String UNCOMMITTED_DECISIONS =
+      "SELECT tx_id FROM transactions WHERE observed_by = ? AND state = 'THRESHOLD_REACHED'"
+          + " ORDER BY decided_at NULLS LAST, tx_id";
 }

@@ -193,9 +193,18 @@ final class JdbcAuditRepository implements AuditRepository {
 
   @Override
   public List<String> openTransactions(int observedBy) throws SQLException {
+    return txIds(AuditSql.OPEN_TRANSACTIONS, observedBy);
+  }
+
+  @Override
+  public List<String> uncommittedDecisions(int observedBy) throws SQLException {
+    return txIds(AuditSql.UNCOMMITTED_DECISIONS, observedBy);
+  }
+
+  private List<String> txIds(String sql, int observedBy) throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(AuditSql.OPEN_TRANSACTIONS)) {
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setInt(1, observedBy);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -161,6 +161,27 @@ class AuditRepositoryTest {
   }
 
   @Test
+  void uncommittedDecisionsAreThoseDecidedButNotCommitted() throws SQLException {
+    AuditRepository repo = AuditRepository.create(postgres.dataSource());
+    ProjectionOffset o = new ProjectionOffset("p-decided", 0, 0, List.of());
+    repo.apply(
+        List.of(
+            new AuditRow.TxOpenedRow(8, 1, "tx-decided", T, T.plusSeconds(30)),
+            new AuditRow.TxStateRow(8, 2, "tx-decided", "THRESHOLD_REACHED", true, 7, null, null),
+            new AuditRow.TxOpenedRow(8, 3, "tx-committed", T, T.plusSeconds(30)),
+            new AuditRow.TxStateRow(8, 4, "tx-committed", "THRESHOLD_REACHED", true, 7, null, null),
+            new AuditRow.TxStateRow(8, 5, "tx-committed", "COMMITTED", true, 7, null, null),
+            new AuditRow.TxOpenedRow(8, 6, "tx-collecting", T, T.plusSeconds(30)),
+            new AuditRow.TxOpenedRow(9, 7, "tx-other-node", T, T.plusSeconds(30)),
+            new AuditRow.TxStateRow(
+                9, 8, "tx-other-node", "THRESHOLD_REACHED", true, 7, null, null)),
+        o);
+    assertEquals(List.of("tx-decided"), repo.uncommittedDecisions(8));
+    assertEquals(List.of("tx-other-node"), repo.uncommittedDecisions(9));
+    assertEquals(List.of(), repo.uncommittedDecisions(10));
+  }
+
+  @Test
   void horizonMovesPastFinishedTransactions() throws SQLException {
     AuditRepository repo = AuditRepository.create(postgres.dataSource());
     TxHorizon first = repo.horizon();
