@@ -9,14 +9,12 @@ import io.mtlsvoting.node.tally.TallyState;
 import io.mtlsvoting.node.util.Ask;
 import io.mtlsvoting.persistence.audit.AuditRepository;
 import io.mtlsvoting.persistence.db.PostgresExtension;
-import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
 import io.mtlsvoting.persistence.etcd.EtcdExtension;
-import io.mtlsvoting.persistence.etcd.EtcdSettings;
+import io.mtlsvoting.persistence.etcd.Poll;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,15 +28,7 @@ class DecisionRequeueTest {
   @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
   @TempDir static Path certs;
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private static String auditState(String tx) {
     try {
@@ -77,13 +67,15 @@ class DecisionRequeueTest {
             .with("mtls-voting.etcd.startup-timeout", "2s")) {
       NodeContext first = cluster.start(1).context();
       first.caster().castVote(tx, 7L).toCompletableFuture().join();
-      await("the decision", () -> phase(first, tx) == Phase.THRESHOLD_REACHED);
-      await("the decision in the audit trail", () -> auditState(tx).equals("THRESHOLD_REACHED"));
-      await(
-          "the commit journaled in the outbox",
+      Poll.until(WAIT, () -> assertEquals(Phase.THRESHOLD_REACHED, phase(first, tx)));
+      Poll.until(WAIT, () -> assertEquals("THRESHOLD_REACHED", auditState(tx)));
+      Poll.until(
+          WAIT,
           () -> {
+            // The commit is journaled in the outbox.
             EtcdWriter.Status s = outbox(first);
-            return s.pending() == 1 && s.unjournaled() == 0;
+            assertEquals(1, s.pending(), s.toString());
+            assertEquals(0, s.unjournaled(), s.toString());
           });
       cluster.stop(1);
 
@@ -95,18 +87,12 @@ class DecisionRequeueTest {
 
       etcd.start();
       NodeContext second = cluster.start(1).context();
-      await("the commit after the restart", () -> phase(second, tx) == Phase.COMMITTED);
+      Poll.until(WAIT, () -> assertEquals(Phase.COMMITTED, phase(second, tx)));
       TallyState after = second.caster().status(tx).toCompletableFuture().join();
       assertEquals(7L, after.certificate().value());
-      try (EtcdCoordinator c =
-          EtcdCoordinator.connect(
-              EtcdSettings.fromConfig(
-                      cluster.config(1).getConfig("mtls-voting.etcd"), "mtls-voting")
-                  .orElseThrow())) {
-        String qc = c.getConsensus(tx).get().orElseThrow();
-        assertTrue(qc.contains("\"7\"") || qc.contains(":7"), qc);
-      }
-      await("the commit in the audit trail", () -> auditState(tx).equals("COMMITTED"));
+      String qc = cluster.consensus(1, tx).orElseThrow();
+      assertTrue(qc.contains("\"7\"") || qc.contains(":7"), qc);
+      Poll.until(WAIT, () -> assertEquals("COMMITTED", auditState(tx)));
     }
   }
 }

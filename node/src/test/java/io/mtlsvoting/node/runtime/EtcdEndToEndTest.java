@@ -8,9 +8,7 @@ import io.mtlsvoting.node.etcd.EtcdStartup;
 import io.mtlsvoting.node.tally.Phase;
 import io.mtlsvoting.node.tally.TallyState;
 import io.mtlsvoting.persistence.db.PostgresExtension;
-import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
 import io.mtlsvoting.persistence.etcd.EtcdExtension;
-import io.mtlsvoting.persistence.etcd.EtcdSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,14 +43,8 @@ class EtcdEndToEndTest {
       for (int id = 1; id <= 5; id++) {
         awaitPhase(cluster.node(id).context(), tx, Phase.COMMITTED);
       }
-      try (EtcdCoordinator c =
-          EtcdCoordinator.connect(
-              EtcdSettings.fromConfig(
-                      cluster.config(1).getConfig("mtls-voting.etcd"), "mtls-voting")
-                  .orElseThrow())) {
-        String qc = c.getConsensus(tx).get().orElseThrow();
-        assertTrue(qc.contains("\"9\"") || qc.contains(":9"), qc);
-      }
+      String qc = cluster.consensus(1, tx).orElseThrow();
+      assertTrue(qc.contains("\"9\"") || qc.contains(":9"), qc);
 
       // Same etcd prefix, another threshold: refused before it joins.
       TestCluster other =

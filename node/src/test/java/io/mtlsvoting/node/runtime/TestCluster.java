@@ -8,12 +8,15 @@ import io.mtlsvoting.node.mesh.Node;
 import io.mtlsvoting.node.mesh.Peers;
 import io.mtlsvoting.node.mesh.TestCerts;
 import io.mtlsvoting.node.tally.TallyListener;
+import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
+import io.mtlsvoting.persistence.etcd.EtcdSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
@@ -110,6 +113,16 @@ public final class TestCluster implements AutoCloseable {
             c.mesh(), Node.GetPeers::new, Duration.ofSeconds(10), c.system().scheduler())
         .toCompletableFuture()
         .join();
+  }
+
+  /** The consensus record of {@code tx} in the etcd node {@code id} is configured with. */
+  public Optional<String> consensus(int id, String tx) throws Exception {
+    try (EtcdCoordinator c =
+        EtcdCoordinator.connect(
+            EtcdSettings.fromConfig(config(id).getConfig("mtls-voting.etcd"), "mtls-voting")
+                .orElseThrow())) {
+      return c.getConsensus(tx).get();
+    }
   }
 
   /** Waits (generously, polling) until every running node has all other running nodes connected. */
