@@ -83,7 +83,7 @@ public record BenchReport(
    * over the compiler threads), -1 when the nodes are not in the bench's JVM.
    */
   public record Machine(
-      int cores, double loadBefore, double loadAfter, String java, double jitSeconds) {
+      int cores, double loadBefore, double loadAfter, String java, double jitSeconds, CpuUse cpu) {
 
     /**
      * Above this share of the run's cores spent compiling, the figures are of a JVM still warming
@@ -137,6 +137,7 @@ public record BenchReport(
                   + " gives steady-state figures)"
               : "");
     }
+    cpuLine(b);
     f(
         b,
         "result: %.1f s, decided %d, committed %d, aborted %d, undecided %d, cast errors %d%n",
@@ -225,6 +226,41 @@ public record BenchReport(
     }
     return b.toString();
   }
+
+  /**
+   * Where the CPU went during the load: the machine's busy cores (this JVM, and the rest:
+   * PostgreSQL, etcd, the nodes of a remote cluster) and the CPU per decided tx.
+   */
+  private void cpuLine(StringBuilder b) {
+    CpuUse cpu = machine.cpu();
+    if (cpu == null || cpu.jvmCores() < 0) {
+      return;
+    }
+    if (cpu.machineBusyCores() < 0) {
+      f(
+          b,
+          "cpu: this JVM %.2f cores during the load, %.1f ms per decided tx (the machine's use is"
+              + " unknown)%n",
+          cpu.jvmCores(),
+          cpu.jvmMsPer(decidedTxs));
+      return;
+    }
+    f(
+        b,
+        "cpu: machine %.2f of %d cores busy (%.0f%%) during the load: this JVM %.2f, other processes"
+            + " %.2f; per decided tx %.1f ms of CPU (this JVM %.1f ms)%s%n",
+        cpu.machineBusyCores(),
+        machine.cores(),
+        100 * cpu.machineBusyCores() / machine.cores(),
+        cpu.jvmCores(),
+        Math.max(0, cpu.machineBusyCores() - cpu.jvmCores()),
+        cpu.machineMsPer(decidedTxs),
+        cpu.jvmMsPer(decidedTxs),
+        cpu.machineBusyCores() >= CPU_BOUND_SHARE * machine.cores() ? "; CPU-bound" : "");
+  }
+
+  /** Above this share of the cores busy, the run was limited by CPU. */
+  static final double CPU_BOUND_SHARE = 0.9;
 
   /** "every tx", "every 2nd tx", "every 11th tx". */
   static String everyKth(int k) {

@@ -117,6 +117,7 @@ public final class ClusterBench {
               return t;
             });
     long jitBefore = jitMillis();
+    CpuUse.Meter cpuMeter = CpuUse.start();
     long start = System.nanoTime();
     if (options.progress() != null) {
       ticker.scheduleAtFixedRate(() -> progressLine(start), 1, 1, TimeUnit.SECONDS);
@@ -124,6 +125,7 @@ public final class ClusterBench {
     // Heap points at every tenth of the txs completed (while the load runs, so they are taken at
     // the same load and comparable), the last one after the drain.
     int[] nextTenth = {1};
+    CpuUse cpu = CpuUse.UNKNOWN;
     try {
       for (int i = 0; i < options.txs(); i++) {
         if (options.openLoop()) {
@@ -163,6 +165,7 @@ public final class ClusterBench {
         heapPoints(nextTenth, memory);
         Thread.sleep(10);
       }
+      cpu = cpuMeter.stop();
       // The last txs may complete between a check and the loop's condition: take the points that
       // became due then (a tenth is never skipped).
       heapPoints(nextTenth, memory);
@@ -269,7 +272,8 @@ public final class ClusterBench {
             loadBefore,
             load(),
             System.getProperty("java.version"),
-            jitSeconds));
+            jitSeconds,
+            cpu));
   }
 
   private void cast(int id, String tx) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class BenchReportMachineTest {
 
   private static BenchReport.Machine machine(int cores, double jitSeconds) {
-    return new BenchReport.Machine(cores, 0, 0, "17", jitSeconds);
+    return new BenchReport.Machine(cores, 0, 0, "17", jitSeconds, CpuUse.UNKNOWN);
   }
 
   @Test

@@ -86,6 +86,12 @@ class ClusterBenchTest {
       // The nodes run in this JVM, so the report says how long the JIT compiled during the run.
       assertTrue(json.get("machine").get("jitSeconds").asDouble() >= 0, json.toString());
       assertTrue(report.toText().contains("JIT: "), report.toText());
+      // Where the CPU went: this JVM ran the nodes; the machine (Linux) also ran PostgreSQL.
+      JsonNode cpu = json.get("machine").get("cpu");
+      assertTrue(cpu.get("jvmCores").asDouble() > 0, cpu.toString());
+      assertTrue(cpu.get("machineBusyCores").asDouble() > 0, cpu.toString());
+      assertTrue(report.toText().contains("cpu: machine "), report.toText());
+      assertTrue(report.toText().contains("ms of CPU (this JVM "), report.toText());
     }
   }
 

@@ -100,6 +100,9 @@ class RemoteBenchTest {
     assertTrue(report.get("notes").toString().contains("vote propagation: not measured"), r.out());
     // The nodes' JIT is in their own processes: not reported as the bench JVM's.
     assertEquals(-1, report.get("machine").get("jitSeconds").asDouble(), r.out());
+    // The nodes' processes share this machine: their CPU shows as the machine's, not this JVM's.
+    JsonNode cpu = report.get("machine").get("cpu");
+    assertTrue(cpu.get("machineBusyCores").asDouble() > cpu.get("jvmCores").asDouble(), r.out());
   }
 
   @Test
