@@ -52,8 +52,12 @@ final class OpenTallies {
         .thenApplyAsync(
             ignored -> {
               try {
+                // Without etcd nothing is ever committed: every decision stays uncommitted.
                 return new Found(
-                    audit.openTransactions(c.nodeId()), audit.uncommittedDecisions(c.nodeId()));
+                    audit.openTransactions(c.nodeId()),
+                    c.etcdWriter().isPresent()
+                        ? audit.uncommittedDecisions(c.nodeId())
+                        : List.of());
               } catch (SQLException e) {
                 throw new IllegalStateException(e);
               }
@@ -121,6 +125,11 @@ final class OpenTallies {
               }
               writer.tell(new EtcdWriter.ThresholdReached(tx, state.certificate()));
               return true;
+            })
+        .exceptionally(
+            e -> {
+              log.warn("could not read the decision of tx {} to commit it: {}", tx, e.toString());
+              return false;
             });
   }
 
