@@ -41,6 +41,7 @@ import java.util.stream.Stream;
  */
 public final class InProcessCluster implements AutoCloseable, BenchDriver {
   private final Path dir;
+  private boolean closed;
   private final int n;
   private final int t;
   private final Optional<String> etcd;
@@ -279,8 +280,18 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
         "cannot find scripts/generate-certs.sh: run from the repository or set MTLS_VOTING_HOME");
   }
 
+  /** The temporary directory of the nodes' certificates and embedded database, removed by close. */
+  public Path dataDirectory() {
+    return dir;
+  }
+
+  /** Stops the nodes and the embedded database and removes the data directory; idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (NodeRuntime r : List.copyOf(nodes.values())) {
       try {
         r.close();
