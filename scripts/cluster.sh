@@ -84,7 +84,8 @@ start_etcd() {
   etcd --name local --data-dir "$RUN_DIR/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-    --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" >"$RUN_DIR/etcd.log" 2>&1 &
+    --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --auto-compaction-mode periodic --auto-compaction-retention 1h >"$RUN_DIR/etcd.log" 2>&1 &
   echo $! >"$RUN_DIR/etcd.pid"
   wait_for 30 "etcd" env ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" endpoint health
   alive "$RUN_DIR/etcd.pid" || die "etcd exited (is port $ETCD_PORT in use? set ETCD_PORT); see $RUN_DIR/etcd.log"

@@ -56,6 +56,12 @@ class ComposeFileTest {
     for (String s : List.of("etcd-1", "etcd-2", "etcd-3", "postgres")) {
       assertTrue(services.has(s), s);
     }
+    // Every QC adds a key: without compaction etcd also keeps every revision until its quota.
+    for (String s : List.of("etcd-1", "etcd-2", "etcd-3")) {
+      String command = services.get(s).get("command").toString();
+      assertTrue(command.contains("--auto-compaction-mode=periodic"), s + ": " + command);
+      assertTrue(command.contains("--auto-compaction-retention=1h"), s + ": " + command);
+    }
     for (int i = 1; i <= 5; i++) {
       JsonNode node = services.get("node-" + i);
       assertTrue(node.has("healthcheck"), "node-" + i + " health check");
