@@ -27,29 +27,28 @@ public record CpuUse(double seconds, double machineBusyCores, double jvmCores) {
    * lines, or null if there is no such line or it does not parse.
    */
   static Ticks parse(List<String> procStat) {
-    Ticks all = null;
+    long busy = -1;
+    long total = 0;
     int cpus = 0;
     for (String line : procStat) {
       String[] f = line.trim().split("\\s+");
       if (f[0].matches("cpu[0-9]+")) {
         cpus++;
-      } else if (f[0].equals("cpu") && all == null) {
+      } else if (f[0].equals("cpu") && busy < 0) {
         if (f.length < 6) {
           return null;
         }
         try {
-          long total = 0;
           for (int i = 1; i < Math.min(f.length, 9); i++) {
             total += Long.parseLong(f[i]);
           }
-          long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-          all = new Ticks(total - idle, total, 0);
+          busy = total - Long.parseLong(f[4]) - Long.parseLong(f[5]);
         } catch (NumberFormatException e) {
           return null;
         }
       }
     }
-    return all == null || cpus == 0 ? null : new Ticks(all.busy(), all.total(), cpus);
+    return busy < 0 || cpus == 0 ? null : new Ticks(busy, total, cpus);
   }
 
   /** Milliseconds of machine CPU per tx for {@code txs} txs, or -1 when unknown. */

@@ -41,6 +41,7 @@ import java.util.stream.Stream;
  */
 public final class InProcessCluster implements AutoCloseable, BenchDriver {
   private final Path dir;
+  private final Thread cleanup = new Thread(this::close, "bench-cleanup");
   private boolean closed;
   private final int n;
   private final int t;
@@ -112,6 +113,8 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
     Path dir = Files.createTempDirectory("mtls-voting-bench-");
     generateCerts(dir.resolve("certs"), n);
     InProcessCluster c = new InProcessCluster(dir, n, t, etcd, postgresUrl, byzantine, overrides);
+    // Ctrl-C or a kill, also while the nodes start: stop them and the database, remove the data.
+    Runtime.getRuntime().addShutdownHook(c.cleanup);
     try {
       for (int id = 1; id <= n; id++) {
         c.nodes.put(id, NodeRuntime.start(c.config(id), listeners.apply(id)));
@@ -285,13 +288,21 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
     return dir;
   }
 
-  /** Stops the nodes and the embedded database and removes the data directory; idempotent. */
+  /**
+   * Stops the nodes and the embedded database and removes the data directory; idempotent. Also runs
+   * at JVM shutdown if the cluster was not closed before.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException shuttingDown) {
+      // called by the hook itself, or the JVM is exiting and will run it
+    }
     for (NodeRuntime r : List.copyOf(nodes.values())) {
       try {
         r.close();

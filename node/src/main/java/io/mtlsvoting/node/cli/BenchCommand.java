@@ -223,19 +223,11 @@ public final class BenchCommand extends ClientCommand {
             "nodes' certificates and database in %s (removed at the end, also when interrupted)%n",
             cluster.dataDirectory());
     err().flush();
-    // Ctrl-C or a kill during a long run: stop the nodes and the database, remove their data.
-    Thread cleanup = new Thread(cluster::close, "bench-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
+    // The cluster also cleans up if the JVM is stopped (Ctrl-C, kill) during the run.
     try (cluster) {
       ClusterBench bench = new ClusterBench(cluster, recorder, benchOptions(byz));
       bench.warmUp(warmup);
       return print(bench.run());
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running or will run; close is idempotent
-      }
     }
   }
 
