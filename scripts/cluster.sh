@@ -111,7 +111,7 @@ start_node() {
     TOTAL_NODES=$NODES THRESHOLD=$THRESHOLD VOTE_TIMEOUT_SECS=$VOTE_TIMEOUT_SECS \
     NODE_CERT_PATH="$CERTS/node$i.crt" NODE_KEY_PATH="$CERTS/node$i.key" \
     POSTGRES_URL="$(postgres_url)" ETCD_ENDPOINTS="http://127.0.0.1:$ETCD_PORT" BYZANTINE_TESTING=$byz \
-    java $JAVA_OPTS -jar "$JAR" run --config "$root/application.conf" >"$RUN_DIR/node-$i.log" 2>&1 &
+    JAVA_OPTS="$JAVA_OPTS" "$root/scripts/mtls-voting" run --config "$root/application.conf" >"$RUN_DIR/node-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$i.pid"
 }
 

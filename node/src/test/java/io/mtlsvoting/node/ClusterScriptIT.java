@@ -80,6 +80,13 @@ class ClusterScriptIT {
       Result up = sh(env, "bash", "scripts/cluster.sh", "up");
       assertEquals(0, up.exitCode(), up.output());
       assertTrue(up.output().contains("cluster up"), up.output());
+      // Nodes start through scripts/mtls-voting, which execs java: the pid `down` stops is the JVM.
+      for (int i = 1; i <= 5; i++) {
+        long pid = Long.parseLong(Files.readString(run.resolve("node-" + i + ".pid")).trim());
+        String cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("");
+        assertTrue(
+            cmd.contains("mtls-voting.jar") && cmd.contains(" run "), "node " + i + ": " + cmd);
+      }
 
       StringBuilder nodes = new StringBuilder();
       for (int i = 1; i <= 5; i++) {

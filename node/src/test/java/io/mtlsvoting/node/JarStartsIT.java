@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Runs the shaded {@code mtls-voting.jar} as an operator would: it must start on its own. */
@@ -31,6 +33,30 @@ class JarStartsIT {
   }
 
   private record Result(int exitCode, String output) {}
+
+  /** {@code scripts/mtls-voting} with {@code args} and the given JAVA_OPTS. */
+  private static Result launcher(String javaOpts, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd = new java.util.ArrayList<>(List.of("bash", "../scripts/mtls-voting"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("JAVA_OPTS", javaOpts);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    boolean done = p.waitFor(2, TimeUnit.MINUTES);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    return new Result(done ? p.exitValue() : -1, out);
+  }
+
+  /** The JVM's CICompilerCount as -XX:+PrintFlagsFinal printed it. */
+  private static int compilerCount(String flagsOutput) {
+    Matcher m = Pattern.compile("\\bCICompilerCount\\s+=\\s+(\\d+)").matcher(flagsOutput);
+    assertTrue(m.find(), flagsOutput);
+    return Integer.parseInt(m.group(1));
+  }
 
   @Test
   void shadedJarPrintsHelp() throws Exception {
@@ -63,6 +89,20 @@ class JarStartsIT {
     assertEquals(0, r.exitCode(), r.output());
     assertTrue(r.output().contains("\"mtls-voting.persistence.journal\""), r.output());
     assertTrue(r.output().contains("\"mtls-voting.persistence.snapshot\""), r.output());
+  }
+
+  @Test
+  void theLauncherGivesTheJitAtLeastFourCompilerThreadsUnlessJavaOptsChooses() throws Exception {
+    // On few cores the JVM's default (2) falls behind a busy node; the launcher asks for 4 there
+    // (more cores get at least as many by default).
+    Result r = launcher("-XX:+PrintFlagsFinal", "--version");
+    assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("mtls-voting"), r.output());
+    assertTrue(compilerCount(r.output()) >= 4, r.output());
+    // An operator's own choice wins.
+    Result own = launcher("-XX:CICompilerCount=2 -XX:+PrintFlagsFinal", "--version");
+    assertEquals(0, own.exitCode(), own.output());
+    assertEquals(2, compilerCount(own.output()));
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.mtlsvoting.node.config.NodeSettings;
 import io.mtlsvoting.protocol.CertificateIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,37 @@ class ComposeFileTest {
       assertEquals(5, memberCerts.size());
       memberCerts.forEach(
           (id, cert) -> assertEquals(CertificateIdentity.node(id), CertificateIdentity.of(cert)));
+    }
+  }
+
+  /** Runs this JDK's java with {@code javaOpts} (split on blanks, as the image's sh does). */
+  private static int javaExit(String javaOpts) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
+    cmd.add("-version");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor();
+  }
+
+  @Test
+  void theImageAndEveryNodeServiceGiveTheJitFourCompilerThreadsInOptionsTheJvmAccepts()
+      throws Exception {
+    List<String> options = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      options.add(
+          compose.get("services").get("node-" + i).get("environment").get("JAVA_OPTS").asText());
+    }
+    String env =
+        Files.readAllLines(ROOT.resolve("docker/Dockerfile")).stream()
+            .filter(l -> l.startsWith("ENV JAVA_OPTS="))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the Dockerfile sets no JAVA_OPTS"));
+    options.add(env.substring("ENV JAVA_OPTS=".length()).replace("\"", ""));
+    for (String o : options) {
+      assertTrue(o.contains("-XX:CICompilerCount=4"), o);
+      assertEquals(0, javaExit(o), "java refuses " + o);
     }
   }
 
