@@ -80,10 +80,23 @@ public record BenchReport(
 
   /**
    * Where it ran. {@code jitSeconds}: time the JIT compilers spent during the measured run (summed
-   * over the compiler threads), -1 when the nodes are not in the bench's JVM.
+   * over the compiler threads) and {@code compilerThreads} how many there are ({@code
+   * -XX:CICompilerCount}); both -1 when the nodes are not in the bench's JVM.
    */
   public record Machine(
-      int cores, double loadBefore, double loadAfter, String java, double jitSeconds, CpuUse cpu) {
+      int cores,
+      double loadBefore,
+      double loadAfter,
+      String java,
+      double jitSeconds,
+      int compilerThreads,
+      CpuUse cpu) {
+
+    /**
+     * Fewer JIT compiler threads than this fall behind a busy JVM on few cores (2 cores, 5 nodes:
+     * 105 tx/s with the default 2, 167 with 4).
+     */
+    static final int ENOUGH_COMPILER_THREADS = 4;
 
     /**
      * Above this share of the run's cores spent compiling, the figures are of a JVM still warming
@@ -94,6 +107,38 @@ public record BenchReport(
     /** True when the JIT compiled for more than {@link #WARM_JIT_SHARE} of the run's core time. */
     public boolean stillWarmingUp(double runSeconds) {
       return jitSeconds >= 0 && runSeconds > 0 && jitSeconds > WARM_JIT_SHARE * runSeconds * cores;
+    }
+
+    /**
+     * The report's JIT line for a run of {@code runSeconds}: compile time, compiler threads, and
+     * when the JVM was still warming up, what to do about it.
+     */
+    public String jitLine(double runSeconds) {
+      StringBuilder b =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "JIT: %.1f s compiling during the %.1f s run",
+                  jitSeconds,
+                  runSeconds));
+      if (compilerThreads > 0) {
+        b.append(", ").append(compilerThreads).append(" compiler threads");
+      }
+      if (stillWarmingUp(runSeconds)) {
+        b.append(
+            " (still warming up: the figures are of a JVM not yet compiled; a longer --warmup"
+                + " gives steady-state figures");
+        if (compilerThreads > 0 && compilerThreads < ENOUGH_COMPILER_THREADS) {
+          b.append("; ")
+              .append(compilerThreads)
+              .append(" JIT compiler threads fall behind a busy JVM on few cores: run it with")
+              .append(" -XX:CICompilerCount=")
+              .append(ENOUGH_COMPILER_THREADS)
+              .append(" (scripts/mtls-voting does)");
+        }
+        b.append(')');
+      }
+      return b.toString();
     }
   }
 
@@ -127,15 +172,7 @@ public record BenchReport(
         machine.loadAfter(),
         machine.java());
     if (machine.jitSeconds() >= 0) {
-      f(
-          b,
-          "JIT: %.1f s compiling during the %.1f s run%s%n",
-          machine.jitSeconds(),
-          seconds,
-          machine.stillWarmingUp(seconds)
-              ? " (still warming up: the figures are of a JVM not yet compiled; a longer --warmup"
-                  + " gives steady-state figures)"
-              : "");
+      b.append(machine.jitLine(seconds)).append(System.lineSeparator());
     }
     cpuLine(b);
     f(

@@ -1,6 +1,5 @@
 package io.mtlsvoting.node.bench;
 
-import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +25,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class ClusterBench {
   private static final long VALUE = 42L;
 
+  /** Longest wait for the JIT after a warm-up. */
+  static final Duration JIT_SETTLE_MAX = Duration.ofSeconds(120);
+
+  private static final Duration JIT_STEP = Duration.ofSeconds(1);
+
   private final BenchDriver driver;
   private final BenchRecorder recorder;
   private final BenchOptions options;
@@ -44,13 +48,19 @@ public final class ClusterBench {
     this.options = options;
   }
 
-  /** Runs the benchmark and returns the report. */
   /**
    * Runs {@code count} txs that are not measured (every member votes; at most {@code concurrency}
    * txs whose casts are unanswered at once), so the measured run starts with compiled code and
-   * grown pools instead of a cold JVM. Returns once every warm-up cast was answered.
+   * grown pools instead of a cold JVM. Returns once every warm-up cast was answered and, when the
+   * nodes run in this JVM, its JIT has stopped compiling (see {@link JitSettle}; at most {@link
+   * #JIT_SETTLE_MAX}).
    */
   public void warmUp(int count) throws InterruptedException {
+    warmUp(count, JIT_SETTLE_MAX);
+  }
+
+  /** {@link #warmUp(int)}, waiting at most {@code jitSettleMax} for the JIT (zero: not at all). */
+  public void warmUp(int count, Duration jitSettleMax) throws InterruptedException {
     if (count <= 0) {
       return;
     }
@@ -85,6 +95,18 @@ public final class ClusterBench {
       progress("warm-up: " + (count - done) + " txs not completed; measuring anyway");
     }
     recorder.reset();
+    if (driver.nodesInThisJvm() && !jitSettleMax.isZero()) {
+      progress("warm-up done; waiting for the JIT to finish compiling...");
+      JitSettle.Result settle =
+          JitSettle.await(
+              JitSettle::compileMillis, d -> Thread.sleep(d.toMillis()), JIT_STEP, jitSettleMax);
+      progress(
+          settle.settled()
+              ? "the JIT settled after " + settle.waited().toSeconds() + " s"
+              : "the JIT was still compiling after "
+                  + settle.waited().toSeconds()
+                  + " s; measuring anyway");
+    }
   }
 
   public BenchReport run() throws InterruptedException {
@@ -116,7 +138,7 @@ public final class ClusterBench {
               t.setDaemon(true);
               return t;
             });
-    long jitBefore = jitMillis();
+    long jitBefore = JitSettle.compileMillis();
     CpuUse.Meter cpuMeter = CpuUse.start();
     long start = System.nanoTime();
     if (options.progress() != null) {
@@ -188,7 +210,9 @@ public final class ClusterBench {
     }
     double seconds = (end - start) / 1e9;
     double jitSeconds =
-        driver.nodesInThisJvm() && jitBefore >= 0 ? (jitMillis() - jitBefore) / 1e3 : -1;
+        driver.nodesInThisJvm() && jitBefore >= 0
+            ? (JitSettle.compileMillis() - jitBefore) / 1e3
+            : -1;
     double decidedSeconds = (recorder.lastDecidedNanos.get() - start) / 1e9;
     if (options.memoryCheck()) {
       memory.add(heapPoint("100%"));
@@ -273,6 +297,7 @@ public final class ClusterBench {
             load(),
             System.getProperty("java.version"),
             jitSeconds,
+            driver.nodesInThisJvm() ? JitSettle.compilerThreads() : -1,
             cpu));
   }
 
@@ -314,14 +339,6 @@ public final class ClusterBench {
     attackErrors.increment();
     firstAttackError.compareAndSet(
         null, "node " + id + " did not double-vote tx " + tx + ": " + message(e));
-  }
-
-  /** Time the JIT compilers spent so far (summed over them), or -1 when the JVM does not say. */
-  private static long jitMillis() {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported()
-        ? jit.getTotalCompilationTime()
-        : -1;
   }
 
   private static String message(Throwable e) {

@@ -100,9 +100,9 @@ public final class BenchCommand extends ClientCommand {
       description = {
         "Run N txs first that are not measured, so the",
         "figures are of a warm JVM (default: ${DEFAULT-VALUE}).",
-        "In process on 2 cores the JIT needs about 10,000",
-        "txs (two minutes) to settle; the report's JIT",
-        "line says whether it was still compiling"
+        "In process the bench then waits (at most 2 min)",
+        "until the JIT has stopped compiling; the report's",
+        "JIT line says whether it compiled during the run"
       })
   int warmup;
 

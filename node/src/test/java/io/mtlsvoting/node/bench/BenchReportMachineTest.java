@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,11 @@ import org.junit.jupiter.api.Test;
 class BenchReportMachineTest {
 
   private static BenchReport.Machine machine(int cores, double jitSeconds) {
-    return new BenchReport.Machine(cores, 0, 0, "17", jitSeconds, CpuUse.UNKNOWN);
+    return machine(cores, jitSeconds, 4);
+  }
+
+  private static BenchReport.Machine machine(int cores, double jitSeconds, int compilerThreads) {
+    return new BenchReport.Machine(cores, 0, 0, "17", jitSeconds, compilerThreads, CpuUse.UNKNOWN);
   }
 
   @Test
@@ -24,5 +29,25 @@ class BenchReportMachineTest {
   void unknownJitTimeOrAnEmptyRunIsNeverCalledWarmingUp() {
     assertFalse(machine(2, -1).stillWarmingUp(60));
     assertFalse(machine(2, 30).stillWarmingUp(0));
+  }
+
+  @Test
+  void aJvmStillWarmingUpWithFewCompilerThreadsIsToldHowToGetMore() {
+    String line = machine(2, 30, 2).jitLine(60);
+    assertTrue(line.startsWith("JIT: 30.0 s compiling during the 60.0 s run, 2 compiler threads"));
+    assertTrue(line.contains("still warming up"), line);
+    assertTrue(line.contains("-XX:CICompilerCount=4"), line);
+  }
+
+  @Test
+  void enoughCompilerThreadsOrAWarmJvmGetNoCompilerHint() {
+    String enough = machine(2, 30, 4).jitLine(60);
+    assertTrue(enough.contains("still warming up"), enough);
+    assertFalse(enough.contains("CICompilerCount"), enough);
+    String warm = machine(2, 1, 2).jitLine(60);
+    assertEquals("JIT: 1.0 s compiling during the 60.0 s run, 2 compiler threads", warm);
+    String unknown = machine(2, 30, -1).jitLine(60);
+    assertFalse(unknown.contains("compiler threads"), unknown);
+    assertFalse(unknown.contains("CICompilerCount"), unknown);
   }
 }

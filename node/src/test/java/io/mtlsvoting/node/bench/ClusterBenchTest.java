@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mtlsvoting.persistence.db.PostgresExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +34,7 @@ class ClusterBenchTest {
             Optional.of(postgres.jdbcUrl()),
             Set.of(),
             id -> List.of(recorder.listener(id)))) {
+      StringWriter progress = new StringWriter();
       BenchOptions options =
           new BenchOptions(
               50,
@@ -43,11 +46,18 @@ class ClusterBenchTest {
               Optional.empty(),
               true,
               Duration.ofSeconds(120),
-              null,
+              new PrintWriter(progress, true),
               0,
               0);
       ClusterBench bench = new ClusterBench(cluster, recorder, options);
-      bench.warmUp(10);
+      bench.warmUp(10, Duration.ofSeconds(3));
+      // The nodes run in this JVM: after the warm-up the bench waits (here at most 3 s) for its
+      // JIT.
+      assertTrue(progress.toString().contains("waiting for the JIT"), progress.toString());
+      assertTrue(
+          progress.toString().contains("the JIT settled after")
+              || progress.toString().contains("the JIT was still compiling after 3 s"),
+          progress.toString());
       BenchReport report = bench.run();
       // The warm-up txs were decided too, but only the measured 50 are reported.
       assertEquals(50, report.decidedTxs(), report.toText());
@@ -85,6 +95,8 @@ class ClusterBenchTest {
       assertTrue(report.toText().contains("decided tx/s"));
       // The nodes run in this JVM, so the report says how long the JIT compiled during the run.
       assertTrue(json.get("machine").get("jitSeconds").asDouble() >= 0, json.toString());
+      assertTrue(json.get("machine").get("compilerThreads").asInt() >= 1, json.toString());
+      assertTrue(report.toText().contains(" compiler threads"), report.toText());
       assertTrue(report.toText().contains("JIT: "), report.toText());
       // Where the CPU went: this JVM ran the nodes; the machine (Linux) also ran PostgreSQL.
       JsonNode cpu = json.get("machine").get("cpu");
