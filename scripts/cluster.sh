@@ -26,6 +26,8 @@ JAVA_OPTS="${JAVA_OPTS:--Xmx384m -XX:+UseSerialGC}"
 CERTS="${CERTS_DIR:-$root/certs}"
 JAR="$root/node/target/mtls-voting.jar"
 BYZANTINE_NODE="$NODES"
+# etcd's key prefix for application.conf's cluster-id "mtls-voting" (etcd.prefix unset).
+ETCD_PREFIX="/mtls-voting/mtls-voting/"
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
@@ -177,6 +179,21 @@ sql() {
   else echo "(psql not installed: apt-get install postgresql-client; query was: $1)"; fi
 }
 
+etcdget() { ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" get "$@"; }
+
+# What etcd holds for this cluster, bounded whatever its size (a bench leaves one consensus key per
+# tx): the config, members and bans, how many QCs, and the QC of tx $1. Nothing is piped into
+# `head`, which under pipefail would fail the script once the list is longer than what it shows.
+etcd_summary() {
+  local keys="$ETCD_PREFIX" count
+  etcdget "${keys}config" --keys-only | sed '/^$/d'
+  etcdget "${keys}members/" --prefix --keys-only | sed '/^$/d'
+  etcdget "${keys}banned/" --prefix --keys-only | sed '/^$/d'
+  count=$(etcdget "${keys}consensus/" --prefix --keys-only --limit 1 -w json | grep -o '"count":[0-9]*' | cut -d: -f2)
+  echo "${keys}consensus/: ${count:-0} QCs, among them:"
+  etcdget "${keys}consensus/$1" --keys-only | sed '/^$/d'
+}
+
 cmd_demo() {
   alive "$RUN_DIR/node-1.pid" || cmd_up
   local tx="demo-$(date +%s)" i
@@ -198,7 +215,7 @@ cmd_demo() {
   sql "SELECT observed_by, tx_id, node_id AS offender, violation_type, detected_at FROM byzantine_violations ORDER BY id DESC LIMIT 20;"
   sql "SELECT observed_by, node_id, round(score::numeric, 2) AS score, banned FROM reputation_scores WHERE node_id = $BYZANTINE_NODE ORDER BY observed_by;"
   say "4. what etcd holds"
-  ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" get /mtls-voting/ --prefix --keys-only | sed '/^$/d' | head -40
+  etcd_summary "$tx"
   say "5. peers as node 1 sees them"
   cli peers --node 1
   echo

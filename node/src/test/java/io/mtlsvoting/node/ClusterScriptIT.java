@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -13,15 +15,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an operator does first: {@code scripts/cluster.sh up} (5 nodes, etcd, embedded PostgreSQL),
- * one vote through {@code scripts/mtls-voting}, {@code scripts/cluster.sh down}; and nothing the
- * script started is left running.
+ * one vote through {@code scripts/mtls-voting}, {@code scripts/cluster.sh demo} with an etcd full
+ * of consensus keys, {@code scripts/cluster.sh down}; and nothing the script started is left
+ * running.
  */
 class ClusterScriptIT {
   @TempDir Path run;
@@ -101,6 +107,19 @@ class ClusterScriptIT {
           sh(cli, "bash", "scripts/mtls-voting", "vote", "--tx-id", "script-1", "--value", "7");
       assertEquals(0, vote.exitCode(), vote.output());
       assertTrue(vote.output().contains("accepted"), vote.output());
+
+      // A bench leaves one consensus key per tx in etcd; the demo must still run to its end. It
+      // once piped etcd's whole key list into `head`, which failed the script under pipefail as
+      // soon as the list outgrew the pipe's buffer (64 KiB): 3,000 keys are ~140 KB.
+      seedConsensusKeys(base + 5, 3000);
+      Result demo = sh(env, "bash", "scripts/cluster.sh", "demo");
+      assertEquals(0, demo.exitCode(), demo.output());
+      assertTrue(demo.output().contains("4. what etcd holds"), demo.output());
+      Matcher qcs = Pattern.compile("/consensus/: (\\d+) QCs").matcher(demo.output());
+      assertTrue(qcs.find(), demo.output());
+      assertTrue(Integer.parseInt(qcs.group(1)) >= 3000, demo.output());
+      assertTrue(demo.output().contains("5. peers as node 1 sees them"), demo.output());
+      assertTrue(demo.output().contains("The cluster keeps running"), demo.output());
     } finally {
       List<Long> pids = pids();
       Result down = sh(env, "bash", "scripts/cluster.sh", "down");
@@ -114,6 +133,24 @@ class ClusterScriptIT {
       try (Stream<Path> left = Files.list(run)) {
         assertTrue(left.noneMatch(p -> p.toString().endsWith(".pid")), "pid files removed");
       }
+    }
+  }
+
+  /**
+   * Puts {@code count} consensus keys into the script's etcd, as a bench of that many txs would.
+   */
+  private static void seedConsensusKeys(int etcdPort, int count) throws Exception {
+    try (Client etcd = Client.builder().endpoints("http://127.0.0.1:" + etcdPort).build()) {
+      List<CompletableFuture<?>> puts = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        puts.add(
+            etcd.getKVClient()
+                .put(
+                    ByteSequence.from(
+                        "/mtls-voting/mtls-voting/consensus/seeded-" + i, StandardCharsets.UTF_8),
+                    ByteSequence.from("{}", StandardCharsets.UTF_8)));
+      }
+      CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
     }
   }
 

@@ -8,10 +8,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Waits, after a warm-up, until this JVM's JIT has stopped compiling. On a few cores a saturated
- * warm-up starves the JIT's compiler threads: hundreds of methods wait for C2 (measured: 230-250
- * queued throughout a 5-node warm-up on 2 cores) and the measured run would start on code that is
- * still only partly compiled. The JIT counts as settled once its compile time grew by less than
- * {@link #QUIET_SHARE} of each of {@link #QUIET_STEPS} consecutive steps.
+ * warm-up starves the JIT's compiler threads: hundreds of methods wait for C2 (measured: 214-358
+ * queued whenever sampled through a 5-node warm-up on 2 cores) and the measured run would start on
+ * code that is still only partly compiled. The JIT counts as settled once its compile time grew by
+ * less than {@link #QUIET_SHARE} of each of {@link #QUIET_STEPS} consecutive steps.
  */
 final class JitSettle {
 
