@@ -43,6 +43,8 @@ export CA_CERT_PATH="$CERTS/ca.crt" CLIENT_CERT_PATH="$CERTS/client.crt" CLIENT_
 
 cli() { java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$JAR" "$@"; }
 
+etcdctl3() { ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" "$@"; }
+
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 install_etcd() {
@@ -89,7 +91,7 @@ start_etcd() {
     --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" \
     --auto-compaction-mode periodic --auto-compaction-retention 1h >"$RUN_DIR/etcd.log" 2>&1 &
   echo $! >"$RUN_DIR/etcd.pid"
-  wait_for 30 "etcd" env ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" endpoint health
+  wait_for 30 "etcd" etcdctl3 endpoint health
   alive "$RUN_DIR/etcd.pid" || die "etcd exited (is port $ETCD_PORT in use? set ETCD_PORT); see $RUN_DIR/etcd.log"
 }
 
@@ -179,19 +181,17 @@ sql() {
   else echo "(psql not installed: apt-get install postgresql-client; query was: $1)"; fi
 }
 
-etcdget() { ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" get "$@"; }
-
 # What etcd holds for this cluster, bounded whatever its size (a bench leaves one consensus key per
 # tx): the config, members and bans, how many QCs, and the QC of tx $1. Nothing is piped into
 # `head`, which under pipefail would fail the script once the list is longer than what it shows.
 etcd_summary() {
-  local keys="$ETCD_PREFIX" count
-  etcdget "${keys}config" --keys-only | sed '/^$/d'
-  etcdget "${keys}members/" --prefix --keys-only | sed '/^$/d'
-  etcdget "${keys}banned/" --prefix --keys-only | sed '/^$/d'
-  count=$(etcdget "${keys}consensus/" --prefix --keys-only --limit 1 -w json | grep -o '"count":[0-9]*' | cut -d: -f2)
-  echo "${keys}consensus/: ${count:-0} QCs, among them:"
-  etcdget "${keys}consensus/$1" --keys-only | sed '/^$/d'
+  local count
+  etcdctl3 get "${ETCD_PREFIX}config" --keys-only | sed '/^$/d'
+  etcdctl3 get "${ETCD_PREFIX}members/" --prefix --keys-only | sed '/^$/d'
+  etcdctl3 get "${ETCD_PREFIX}banned/" --prefix --keys-only | sed '/^$/d'
+  count=$(etcdctl3 get "${ETCD_PREFIX}consensus/" --prefix --keys-only --limit 1 -w json | grep -o '"count":[0-9]*' | cut -d: -f2)
+  echo "${ETCD_PREFIX}consensus/: ${count:-0} QCs, among them:"
+  etcdctl3 get "${ETCD_PREFIX}consensus/$1" --keys-only | sed '/^$/d'
 }
 
 cmd_demo() {

@@ -22,26 +22,22 @@ class JarStartsIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new java.util.ArrayList<>(List.of(java, "-jar", JAR.toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    boolean done = p.waitFor(2, TimeUnit.MINUTES);
-    if (!done) {
-      p.destroyForcibly();
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    return new Result(done ? p.exitValue() : -1, out);
+    return exec(new ProcessBuilder(cmd));
   }
-
-  private record Result(int exitCode, String output) {}
 
   /** {@code scripts/mtls-voting} with {@code args} and the given JAVA_OPTS. */
   private static Result launcher(String javaOpts, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new java.util.ArrayList<>(List.of("bash", "../scripts/mtls-voting"));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("JAVA_OPTS", javaOpts);
-    Process p = pb.start();
+    return exec(pb);
+  }
+
+  /** Runs {@code pb} to its end (at most 2 minutes), reading its output as it comes. */
+  private static Result exec(ProcessBuilder pb) throws IOException, InterruptedException {
+    Process p = pb.redirectErrorStream(true).start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     boolean done = p.waitFor(2, TimeUnit.MINUTES);
@@ -50,6 +46,8 @@ class JarStartsIT {
     }
     return new Result(done ? p.exitValue() : -1, out);
   }
+
+  private record Result(int exitCode, String output) {}
 
   /** The JVM's CICompilerCount as -XX:+PrintFlagsFinal printed it. */
   private static int compilerCount(String flagsOutput) {
