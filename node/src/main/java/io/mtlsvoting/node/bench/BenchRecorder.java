@@ -38,6 +38,10 @@ public final class BenchRecorder {
   final LatencyHistogram decision = new LatencyHistogram();
   final LatencyHistogram decisionAll = new LatencyHistogram();
   final LatencyHistogram commit = new LatencyHistogram();
+  // Where a decision's time goes (in-process only: needs each node's journaled events).
+  final LatencyHistogram ownVoteJournaled = new LatencyHistogram();
+  final LatencyHistogram wire = new LatencyHistogram();
+  final LatencyHistogram decisionJournaled = new LatencyHistogram();
   final LongAdder decidedTxs = new LongAdder();
   final LongAdder committedTxs = new LongAdder();
   final LongAdder abortedTxs = new LongAdder();
@@ -71,14 +75,24 @@ public final class BenchRecorder {
   }
 
   /** Vote propagation: cast at its node -> verified at peer {@code atNode} (honest nodes only). */
-  private void onPropagated(int atNode, Vote vote, long now) {
+  void onPropagated(int atNode, Vote vote, long now) {
     Track t = tracks.get(vote.txId());
     Integer p = position.get(vote.nodeId());
     int byz = byzantineNode;
-    if (t != null && p != null && vote.nodeId() != byz && atNode != byz) {
+    Integer at = position.get(atNode);
+    if (t != null && p != null && at != null && vote.nodeId() != byz && atNode != byz) {
+      if (t.arrived[at][p] == 0) {
+        t.arrived[at][p] = now;
+      }
       long cast = t.castNanos[p];
       if (cast != 0) {
         propagation.recordNanos(now - cast);
+      }
+      // The sender's observers hear of the journaled vote before it is sent (NodeGuardian), so
+      // this is set unless the tx began before the reset.
+      long journaled = t.arrived[p][p];
+      if (journaled != 0) {
+        wire.recordNanos(now - journaled);
       }
     }
   }
@@ -118,7 +132,15 @@ public final class BenchRecorder {
   /** Forgets everything recorded so far (after the warm-up); late events of its txs are ignored. */
   void reset() {
     tracks.clear();
-    for (LatencyHistogram h : List.of(propagation, decision, decisionAll, commit)) {
+    for (LatencyHistogram h :
+        List.of(
+            propagation,
+            decision,
+            decisionAll,
+            commit,
+            ownVoteJournaled,
+            wire,
+            decisionJournaled)) {
       h.reset();
     }
     for (LongAdder a : List.of(decidedTxs, committedTxs, abortedTxs, completedTxs, detections)) {
@@ -142,10 +164,11 @@ public final class BenchRecorder {
     return byzantineNode == 0 ? n : n - 1;
   }
 
-  private void onEvent(int atNode, TallyEvent event, long now) {
+  void onEvent(int atNode, TallyEvent event, long now) {
     if (event instanceof TallyEvent.VoteCounted vc) {
       voteCounted(atNode, event.txId(), vc.vote().nodeId(), now);
-    } else if (event instanceof TallyEvent.ThresholdReached) {
+    } else if (event instanceof TallyEvent.ThresholdReached tr) {
+      decisionJournaled(atNode, event.txId(), tr.certificate().votes(), now);
       decided(atNode, event.txId(), now);
     } else if (event instanceof TallyEvent.Committed) {
       committed(atNode, event.txId(), now);
@@ -160,11 +183,43 @@ public final class BenchRecorder {
     Track t = tracks.get(txId);
     Integer p = position.get(voter);
     int byz = byzantineNode;
-    if (t == null || voter == atNode || p == null || voter == byz || atNode == byz) {
+    if (t == null || p == null || voter == byz || atNode == byz) {
+      return;
+    }
+    if (voter == atNode) {
+      // A node's own vote counts at that node once journaled; it is sent to the peers after.
+      t.arrived[p][p] = now;
+      long cast = t.castNanos[p];
+      if (cast != 0) {
+        ownVoteJournaled.recordNanos(now - cast);
+      }
       return;
     }
     t.counted.incrementAndGet();
     dropIfSettled(txId, t);
+  }
+
+  /**
+   * THRESHOLD_REACHED journaled at {@code atNode}: the time since the last of the certificate's
+   * votes reached that node (its own vote once journaled, a peer's once verified). Not recorded
+   * when an arrival was not seen.
+   */
+  private void decisionJournaled(int atNode, String txId, List<Vote> certified, long now) {
+    Track t = tracks.get(txId);
+    Integer at = position.get(atNode);
+    if (t == null || at == null || atNode == byzantineNode) {
+      return;
+    }
+    long last = 0;
+    for (Vote v : certified) {
+      Integer p = position.get(v.nodeId());
+      long arrived = p == null ? 0 : t.arrived[at][p];
+      if (arrived == 0) {
+        return;
+      }
+      last = Math.max(last, arrived);
+    }
+    decisionJournaled.recordNanos(now - last);
   }
 
   /** Node {@code atNode} reached THRESHOLD_REACHED for {@code txId} at {@code now} (nanoTime). */
@@ -243,6 +298,10 @@ public final class BenchRecorder {
   /** Per-tx bookkeeping while it is open somewhere. */
   private static final class Track {
     final long[] castNanos;
+    // arrived[a][v]: when member v's vote first reached member a (positions); [v][v]: when v
+    // journaled it. Each cell has one writer, node a's observer; other threads read a cell only
+    // after a message sent after the write (a's tally, or for [v][v] the vote's broadcast).
+    final long[][] arrived;
     final AtomicLong firstCast = new AtomicLong();
     final AtomicInteger decided = new AtomicInteger();
     final AtomicInteger committed = new AtomicInteger();
@@ -252,6 +311,7 @@ public final class BenchRecorder {
 
     Track(int n) {
       castNanos = new long[n];
+      arrived = new long[n][n];
     }
   }
 }

@@ -8,11 +8,15 @@ import java.util.Locale;
 
 /**
  * What one benchmark run measured, printable as text or JSON. Latencies in milliseconds: {@code
- * propagation} = cast at one node until the peer journaled it as counted (VoteCounted; null when
- * not measured, against a remote cluster), {@code decision} = first vote cast until
- * THRESHOLD_REACHED at each node (remote: until that node's reply saying so arrived), {@code
- * decisionAll} = until the last node decided, {@code commit} = until COMMITTED at each node (etcd
- * on). With a Byzantine node, "each node" means each honest node.
+ * propagation} = cast at one node until a peer verified it (null when not measured, against a
+ * remote cluster), {@code decision} = first vote cast until THRESHOLD_REACHED at each node (remote:
+ * until that node's reply saying so arrived), {@code decisionAll} = until the last node decided,
+ * {@code commit} = until COMMITTED at each node (etcd on). With a Byzantine node, "each node" means
+ * each honest node. The stages say where a decision's time goes (in-process only, else null):
+ * {@code ownVoteJournaled} = cast until the vote was journaled at its own node (the tally's start
+ * with its journal read, then the write), {@code wire} = journaled there until verified at a peer,
+ * {@code decisionJournaled} = the last certificate vote's arrival at a node until THRESHOLD_REACHED
+ * was journaled there.
  */
 public record BenchReport(
     Setup setup,
@@ -70,7 +74,10 @@ public record BenchReport(
       LatencyHistogram.Summary propagation,
       LatencyHistogram.Summary decision,
       LatencyHistogram.Summary decisionAll,
-      LatencyHistogram.Summary commit) {}
+      LatencyHistogram.Summary commit,
+      LatencyHistogram.Summary ownVoteJournaled,
+      LatencyHistogram.Summary wire,
+      LatencyHistogram.Summary decisionJournaled) {}
 
   /**
    * Heap used after a GC when {@code txsDone} txs had completed; {@code liveTallies} -1 when the
@@ -222,6 +229,12 @@ public record BenchReport(
     line(b, "decision all nodes", latency.decisionAll());
     if (setup.etcd()) {
       line(b, "commit per node", latency.commit());
+    }
+    if (latency.ownVoteJournaled() != null) {
+      f(b, "stages (ms)         samples      p50      p90      p99      max%n");
+      line(b, "own vote journaled", latency.ownVoteJournaled());
+      line(b, "vote on the wire", latency.wire());
+      line(b, "decision journaled", latency.decisionJournaled());
     }
     if (ceiling != null) {
       f(

@@ -122,8 +122,9 @@ final class NodeGuardian {
             "reputation");
     LateBroadcaster broadcaster = new LateBroadcaster();
     List<TallyListener> listeners = new ArrayList<>();
-    listeners.add(new NodeTallyListener(self, broadcaster, registry));
+    // Observers (bench, tests) first: they hear of an own vote before it is broadcast.
     listeners.addAll(p.extraListeners());
+    listeners.add(new NodeTallyListener(self, broadcaster, registry));
     Optional<EtcdTallyListener> toEtcd =
         p.etcd().map(e -> new EtcdTallyListener(self, Clock.systemUTC()));
     toEtcd.ifPresent(listeners::add);

@@ -91,6 +91,19 @@ class ClusterBenchTest {
       for (String lat : List.of("propagation", "decision", "decisionAll", "commit")) {
         assertTrue(json.get("latency").has(lat), lat);
       }
+      // Where the time went: each node's own vote of each measured tx was journaled at that node.
+      JsonNode latency = json.get("latency");
+      assertEquals(
+          3 * 50, latency.get("ownVoteJournaled").get("samples").asLong(), json.toString());
+      long wire = latency.get("wire").get("samples").asLong();
+      assertTrue(
+          wire > 0 && wire <= latency.get("propagation").get("samples").asLong(), json.toString());
+      long written = latency.get("decisionJournaled").get("samples").asLong();
+      assertTrue(
+          written > 0 && written <= latency.get("decision").get("samples").asLong(),
+          json.toString());
+      assertTrue(report.toText().contains("stages (ms)"), report.toText());
+      assertTrue(report.toText().contains("decision journaled"), report.toText());
       assertTrue(json.get("latency").get("decision").get("samples").asLong() >= 150);
       assertTrue(report.toText().contains("decided tx/s"));
       // The nodes run in this JVM, so the report says how long the JIT compiled during the run.
