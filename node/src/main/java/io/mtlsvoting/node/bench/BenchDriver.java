@@ -2,6 +2,7 @@ package io.mtlsvoting.node.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
@@ -32,6 +33,15 @@ public interface BenchDriver {
    * double-vote} does; fails when the node refuses.
    */
   CompletionStage<?> doubleVote(int nodeId, String txId, long value);
+
+  /**
+   * The nodes' counters summed over the members (a remote driver reads them with {@code info}),
+   * from which the bench takes vote propagation when it cannot observe votes itself; empty when not
+   * available.
+   */
+  default Map<String, Long> nodeCounters() {
+    return Map.of();
+  }
 
   /** False when votes arriving at the nodes cannot be observed (no vote propagation figures). */
   default boolean observesVotes() {

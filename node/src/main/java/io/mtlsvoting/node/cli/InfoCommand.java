@@ -4,6 +4,7 @@ import io.mtlsvoting.protocol.InfoReply;
 import io.mtlsvoting.protocol.InfoRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 
 /** {@code info}: a node's identity, configuration, tolerated faults, health and counters. */
@@ -39,7 +40,7 @@ final class InfoCommand extends ClientCommand {
     out.printf("  vote timeout %s%n", Duration.ofMillis(i.voteTimeoutMillis()));
     out.printf("  uptime %s%n", Duration.ofMillis(i.uptimeMillis()).withNanos(0));
     i.health().forEach((k, v) -> out.printf("  health %-10s %s%n", k, v));
-    i.counters().forEach((k, v) -> out.printf("  counter %-32s %d%n", k, v));
+    new TreeMap<>(i.counters()).forEach((k, v) -> out.printf("  counter %-32s %d%n", k, v));
     return 0;
   }
 }

@@ -367,6 +367,23 @@ final class RemoteCluster implements BenchDriver, AutoCloseable {
     return at;
   }
 
+  /** Every node's counters (its {@code info}), summed. */
+  @Override
+  public Map<String, Long> nodeCounters() {
+    Map<Integer, CompletableFuture<ClientReply>> asked = new TreeMap<>();
+    for (Map.Entry<Integer, ControlPipeline> e : nodes.entrySet()) {
+      asked.put(
+          e.getKey(),
+          e.getValue().send(new InfoRequest(ControlClient.nextRequestId()), INFO_TIMEOUT));
+    }
+    Map<String, Long> sum = new TreeMap<>();
+    for (Map.Entry<Integer, CompletableFuture<ClientReply>> e : asked.entrySet()) {
+      InfoReply info = await(nodes.get(e.getKey()).node(), e.getValue(), InfoReply.class);
+      info.counters().forEach((k, v) -> sum.merge(k, v, Long::sum));
+    }
+    return sum;
+  }
+
   private static <R extends ClientReply> R await(
       NodeAddress node, CompletableFuture<ClientReply> reply, Class<R> type) {
     try {

@@ -133,6 +133,7 @@ public final class VerifyingIngress implements PeerIngress, AutoCloseable {
       reject(peer, v, "signature does not verify under node " + peer + "'s certificate");
     } else {
       metrics.increment("ingress.votes-verified");
+      PropagationCounters.record(metrics, v.issuedAt(), System.currentTimeMillis());
       observer.onVerified(v);
       router.tell(new VoteRouter.Route(v.txId(), new VoteTally.Deliver(v)));
     }
