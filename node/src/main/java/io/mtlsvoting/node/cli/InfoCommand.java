@@ -2,8 +2,11 @@ package io.mtlsvoting.node.cli;
 
 import io.mtlsvoting.protocol.InfoReply;
 import io.mtlsvoting.protocol.InfoRequest;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
 
@@ -40,7 +43,48 @@ final class InfoCommand extends ClientCommand {
     out.printf("  vote timeout %s%n", Duration.ofMillis(i.voteTimeoutMillis()));
     out.printf("  uptime %s%n", Duration.ofMillis(i.uptimeMillis()).withNanos(0));
     i.health().forEach((k, v) -> out.printf("  health %-10s %s%n", k, v));
-    new TreeMap<>(i.counters()).forEach((k, v) -> out.printf("  counter %-32s %d%n", k, v));
+    Map<String, Long> counters = new TreeMap<>(COUNTER_ORDER);
+    counters.putAll(i.counters());
+    counters.forEach((k, v) -> out.printf("  counter %-32s %d%n", k, v));
     return 0;
+  }
+
+  /** Names in alphabetical order, but a run of digits by its number (le-2ms before le-10ms). */
+  static final Comparator<String> COUNTER_ORDER = InfoCommand::compareNatural;
+
+  private static int compareNatural(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      char x = a.charAt(i);
+      char y = b.charAt(j);
+      if (Character.isDigit(x) && Character.isDigit(y)) {
+        int ei = digitsEnd(a, i);
+        int ej = digitsEnd(b, j);
+        int byNumber =
+            new BigInteger(a.substring(i, ei)).compareTo(new BigInteger(b.substring(j, ej)));
+        if (byNumber != 0) {
+          return byNumber;
+        }
+        i = ei;
+        j = ej;
+      } else {
+        if (x != y) {
+          return Character.compare(x, y);
+        }
+        i++;
+        j++;
+      }
+    }
+    int byLength = Integer.compare(a.length() - i, b.length() - j);
+    return byLength != 0 ? byLength : a.compareTo(b);
+  }
+
+  private static int digitsEnd(String s, int from) {
+    int end = from;
+    while (end < s.length() && Character.isDigit(s.charAt(end))) {
+      end++;
+    }
+    return end;
   }
 }
