@@ -140,8 +140,16 @@ public final class ClusterBench {
               return t;
             });
     // Votes travel out of sight between node processes: the nodes count them (read before and
-    // after the load).
-    Map<String, Long> countersBefore = driver.observesVotes() ? Map.of() : driver.nodeCounters();
+    // after the load; a node that cannot answer costs the figure, not the run).
+    String countersUnread = null;
+    Map<String, Long> countersBefore = Map.of();
+    if (!driver.observesVotes()) {
+      try {
+        countersBefore = driver.nodeCounters();
+      } catch (RuntimeException e) {
+        countersUnread = e.getMessage();
+      }
+    }
     long jitBefore = JitSettle.compileMillis();
     CpuUse.Meter cpuMeter = CpuUse.start();
     long start = System.nanoTime();
@@ -193,8 +201,12 @@ public final class ClusterBench {
         Thread.sleep(10);
       }
       cpu = cpuMeter.stop();
-      if (!driver.observesVotes()) {
-        nodePropagation = NodePropagation.between(countersBefore, driver.nodeCounters());
+      if (!driver.observesVotes() && countersUnread == null) {
+        try {
+          nodePropagation = NodePropagation.between(countersBefore, driver.nodeCounters());
+        } catch (RuntimeException e) {
+          countersUnread = e.getMessage();
+        }
       }
       // The last txs may complete between a check and the loop's condition: take the points that
       // became due then (a tenth is never skipped).
@@ -262,13 +274,17 @@ public final class ClusterBench {
     List<String> notes = new ArrayList<>();
     if (!driver.observesVotes()) {
       notes.add(
-          nodePropagation == null
-              ? "vote propagation: not measured (votes travel between the nodes, out of this"
-                  + " client's sight, and the nodes counted none)"
-              : "vote propagation: counted by the nodes (signed at one node until verified at a"
-                  + " peer, by their wall clocks in ms); percentiles and max are the upper bounds"
-                  + " of the nodes' buckets (1, 2, 3, 5, 7, 10, 15, 20, 30, 50 ms, ...); a"
-                  + " vote still on its way when the load ended is left out");
+          countersUnread != null
+              ? "vote propagation: not measured (the nodes' counters could not be read: "
+                  + countersUnread
+                  + ")"
+              : nodePropagation == null
+                  ? "vote propagation: not measured (votes travel between the nodes, out of this"
+                      + " client's sight, and the nodes counted none)"
+                  : "vote propagation: counted by the nodes (signed at one node until verified at a"
+                      + " peer, by their wall clocks in ms); percentiles and max are the upper bounds"
+                      + " of the nodes' buckets (1, 2, 3, 5, 7, 10, 15, 20, 30, 50 ms, ...); a"
+                      + " vote still on its way when the load ended is left out");
     }
     notes.addAll(driver.notes());
     return new BenchReport(
