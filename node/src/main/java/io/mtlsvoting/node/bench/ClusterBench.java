@@ -271,20 +271,11 @@ public final class ClusterBench {
                 recorder.detections.sum(),
                 recorder.txsWithDetection())
             : null;
+    // The stages need every node's journaled events: only nodes in this JVM report them.
+    boolean stages = driver.nodesInThisJvm();
     List<String> notes = new ArrayList<>();
     if (!driver.observesVotes()) {
-      notes.add(
-          countersUnread != null
-              ? "vote propagation: not measured (the nodes' counters could not be read: "
-                  + countersUnread
-                  + ")"
-              : nodePropagation == null
-                  ? "vote propagation: not measured (votes travel between the nodes, out of this"
-                      + " client's sight, and the nodes counted none)"
-                  : "vote propagation: counted by the nodes (signed at one node until verified at a"
-                      + " peer, by their wall clocks in ms); percentiles and max are the upper bounds"
-                      + " of the nodes' buckets (1, 2, 3, 5, 7, 10, 15, 20, 30, 50 ms, ...); a"
-                      + " vote still on its way when the load ended is left out");
+      notes.add(propagationNote(countersUnread, nodePropagation));
     }
     notes.addAll(driver.notes());
     return new BenchReport(
@@ -313,9 +304,9 @@ public final class ClusterBench {
             recorder.decision.summary(),
             recorder.decisionAll.summary(),
             recorder.commit.summary(),
-            driver.nodesInThisJvm() ? recorder.ownVoteJournaled.summary() : null,
-            driver.nodesInThisJvm() ? recorder.wire.summary() : null,
-            driver.nodesInThisJvm() ? recorder.decisionJournaled.summary() : null),
+            stages ? recorder.ownVoteJournaled.summary() : null,
+            stages ? recorder.wire.summary() : null,
+            stages ? recorder.decisionJournaled.summary() : null),
         ceiling,
         bound,
         fraction,
@@ -430,5 +421,23 @@ public final class ClusterBench {
 
   private static double load() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /** What the report says about vote propagation when the driver cannot see votes itself. */
+  private static String propagationNote(
+      String countersUnread, LatencyHistogram.Summary nodePropagation) {
+    if (countersUnread != null) {
+      return "vote propagation: not measured (the nodes' counters could not be read: "
+          + countersUnread
+          + ")";
+    }
+    if (nodePropagation == null) {
+      return "vote propagation: not measured (votes travel between the nodes, out of this"
+          + " client's sight, and the nodes counted none)";
+    }
+    return "vote propagation: counted by the nodes (signed at one node until verified at a peer,"
+        + " by their wall clocks in ms); percentiles and max are the upper bounds of the nodes'"
+        + " buckets (1, 2, 3, 5, 7, 10, 15, 20, 30, 50 ms, ...); a vote still on its way when the"
+        + " load ended is left out";
   }
 }

@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.bench;
 
 import io.mtlsvoting.node.tally.PropagationCounters;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,47 +16,42 @@ final class NodePropagation {
 
   /** The votes counted between {@code before} and {@code after}; null when none were. */
   static LatencyHistogram.Summary between(Map<String, Long> before, Map<String, Long> after) {
-    long[] bounds = PropagationCounters.BOUNDS_MS;
-    long[] counts = new long[bounds.length + 1];
+    List<String> names = PropagationCounters.NAMES;
+    long[] counts = new long[names.size()];
     long total = 0;
-    for (int i = 0; i <= bounds.length; i++) {
-      String name =
-          i < bounds.length ? PropagationCounters.bucket(bounds[i]) : PropagationCounters.OVER;
-      counts[i] =
-          Math.max(
-              0, PropagationCounters.count(after, name) - PropagationCounters.count(before, name));
+    int slowest = 0;
+    for (int i = 0; i < counts.length; i++) {
+      String name = names.get(i);
+      counts[i] = Math.max(0, after.getOrDefault(name, 0L) - before.getOrDefault(name, 0L));
       total += counts[i];
+      if (counts[i] > 0) {
+        slowest = i;
+      }
     }
     if (total == 0) {
       return null;
-    }
-    double max = 0;
-    for (int i = 0; i <= bounds.length; i++) {
-      if (counts[i] > 0) {
-        max = bound(bounds, i);
-      }
     }
     return new LatencyHistogram.Summary(
         total,
         percentile(counts, total, 50),
         percentile(counts, total, 90),
         percentile(counts, total, 99),
-        max);
+        bound(slowest));
   }
 
   private static double percentile(long[] counts, long total, double p) {
     long rank = (long) Math.ceil(p / 100.0 * total);
     long seen = 0;
-    for (int i = 0; i < counts.length; i++) {
-      seen += counts[i];
-      if (seen >= rank && seen > 0) {
-        return bound(PropagationCounters.BOUNDS_MS, i);
-      }
+    int i = 0;
+    while (seen + counts[i] < rank) {
+      seen += counts[i++];
     }
-    return bound(PropagationCounters.BOUNDS_MS, counts.length - 1);
+    return bound(i);
   }
 
-  private static double bound(long[] bounds, int i) {
+  /** The upper bound of bucket {@code i}; the bucket past the last bound counts as that bound. */
+  private static double bound(int i) {
+    long[] bounds = PropagationCounters.BOUNDS_MS;
     return bounds[Math.min(i, bounds.length - 1)];
   }
 }

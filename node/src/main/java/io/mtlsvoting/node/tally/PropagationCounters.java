@@ -1,6 +1,8 @@
 package io.mtlsvoting.node.tally;
 
-import java.util.Map;
+import java.util.List;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 /**
  * Vote propagation as a node sees it, kept as counters so that a client can read it with {@code
@@ -18,33 +20,30 @@ public final class PropagationCounters {
     1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000
   };
 
-  /** The counter of the bucket with the longest times. */
-  public static final String OVER = PREFIX + "over-" + BOUNDS_MS[BOUNDS_MS.length - 1] + "ms";
+  /**
+   * The buckets' counter names, fastest first: one per bound, then the one past the last bound.
+   * Built once, so counting a vote (on the verification path) allocates no name.
+   */
+  public static final List<String> NAMES =
+      Stream.concat(
+              LongStream.of(BOUNDS_MS).mapToObj(b -> PREFIX + "le-" + b + "ms"),
+              Stream.of(PREFIX + "over-" + BOUNDS_MS[BOUNDS_MS.length - 1] + "ms"))
+          .toList();
 
   private PropagationCounters() {}
 
   /** The counter a vote that took {@code millis} to arrive belongs to (below 0 counts as 0). */
   public static String counterFor(long millis) {
-    for (long bound : BOUNDS_MS) {
-      if (millis <= bound) {
-        return bucket(bound);
+    for (int i = 0; i < BOUNDS_MS.length; i++) {
+      if (millis <= BOUNDS_MS[i]) {
+        return NAMES.get(i);
       }
     }
-    return OVER;
-  }
-
-  /** The counter of the bucket with upper bound {@code boundMs}. */
-  public static String bucket(long boundMs) {
-    return PREFIX + "le-" + boundMs + "ms";
+    return NAMES.get(BOUNDS_MS.length);
   }
 
   /** Counts one vote signed at {@code issuedAtMillis} and verified at {@code nowMillis}. */
   static void record(TallyMetrics metrics, long issuedAtMillis, long nowMillis) {
     metrics.increment(counterFor(nowMillis - issuedAtMillis));
-  }
-
-  /** How many votes {@code counters} (a node's) hold in the bucket of {@code name}. */
-  public static long count(Map<String, Long> counters, String name) {
-    return counters.getOrDefault(name, 0L);
   }
 }
