@@ -88,7 +88,9 @@ public record BenchReport(
   /**
    * Where it ran. {@code jitSeconds}: time the JIT compilers spent during the measured run (summed
    * over the compiler threads) and {@code compilerThreads} how many there are ({@code
-   * -XX:CICompilerCount}); both -1 when the nodes are not in the bench's JVM.
+   * -XX:CICompilerCount}); both -1 when the nodes are not in the bench's JVM. {@code nodes}: what
+   * the nodes' own JVMs spent, against a running cluster (null in-process, or when the nodes do not
+   * say).
    */
   public record Machine(
       int cores,
@@ -97,7 +99,8 @@ public record BenchReport(
       String java,
       double jitSeconds,
       int compilerThreads,
-      CpuUse cpu) {
+      CpuUse cpu,
+      NodeJvms nodes) {
 
     /**
      * Fewer JIT compiler threads than this fall behind a busy JVM on few cores (2 cores, 5 nodes:
@@ -113,7 +116,40 @@ public record BenchReport(
 
     /** True when the JIT compiled for more than {@link #WARM_JIT_SHARE} of the run's core time. */
     public boolean stillWarmingUp(double runSeconds) {
-      return jitSeconds >= 0 && runSeconds > 0 && jitSeconds > WARM_JIT_SHARE * runSeconds * cores;
+      return warming(jitSeconds, runSeconds);
+    }
+
+    private boolean warming(double compileSeconds, double runSeconds) {
+      return compileSeconds >= 0
+          && runSeconds > 0
+          && compileSeconds > WARM_JIT_SHARE * runSeconds * cores;
+    }
+
+    /**
+     * The report's line on the nodes' JVMs for a run of {@code runSeconds} that decided {@code
+     * decidedTxs}: their CPU, how long their JIT compiled and, while that is long, that they are
+     * still warming up; null when the nodes did not say. Compile time is summed over the compiler
+     * threads as in {@link #jitLine}: on a busy machine it includes waiting for a core, so it is
+     * not CPU time and may exceed it.
+     */
+    public String nodesLine(double runSeconds, long decidedTxs) {
+      if (nodes == null || runSeconds <= 0) {
+        return null;
+      }
+      String line =
+          String.format(
+              Locale.ROOT,
+              "nodes: their %d JVMs %.2f cores during the load, %.1f ms of CPU per decided tx; their"
+                  + " JIT compiled for %.1f s (summed over their compiler threads)",
+              nodes.jvms(),
+              nodes.cpuSeconds() / runSeconds,
+              decidedTxs > 0 ? nodes.cpuSeconds() * 1000 / decidedTxs : 0.0,
+              nodes.jitSeconds());
+      return warming(nodes.jitSeconds(), runSeconds)
+          ? line
+              + " (still warming up: the figures are of JVMs still compiling; a longer --warmup"
+              + " gives steady-state figures)"
+          : line;
     }
 
     /**
@@ -182,6 +218,10 @@ public record BenchReport(
       b.append(machine.jitLine(seconds)).append(System.lineSeparator());
     }
     cpuLine(b);
+    String nodesLine = machine.nodesLine(seconds, decidedTxs);
+    if (nodesLine != null) {
+      b.append(nodesLine).append(System.lineSeparator());
+    }
     f(
         b,
         "result: %.1f s, decided %d, committed %d, aborted %d, undecided %d, cast errors %d%n",

@@ -161,6 +161,7 @@ public final class ClusterBench {
     int[] nextTenth = {1};
     CpuUse cpu = CpuUse.UNKNOWN;
     LatencyHistogram.Summary nodePropagation = null;
+    NodeJvms nodeJvms = null;
     try {
       for (int i = 0; i < options.txs(); i++) {
         if (options.openLoop()) {
@@ -203,7 +204,9 @@ public final class ClusterBench {
       cpu = cpuMeter.stop();
       if (!driver.observesVotes() && countersUnread == null) {
         try {
-          nodePropagation = NodePropagation.between(countersBefore, driver.nodeCounters());
+          Map<String, Long> countersAfter = driver.nodeCounters();
+          nodePropagation = NodePropagation.between(countersBefore, countersAfter);
+          nodeJvms = NodeJvms.between(countersBefore, countersAfter, driver.members().size());
         } catch (RuntimeException e) {
           countersUnread = e.getMessage();
         }
@@ -321,7 +324,8 @@ public final class ClusterBench {
             System.getProperty("java.version"),
             jitSeconds,
             driver.nodesInThisJvm() ? JitSettle.compilerThreads() : -1,
-            cpu));
+            cpu,
+            nodeJvms));
   }
 
   private void cast(int id, String tx) {

@@ -1,7 +1,7 @@
 package io.mtlsvoting.node.bench;
 
+import io.mtlsvoting.node.util.JvmUsage;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,7 +69,7 @@ public record CpuUse(double seconds, double machineBusyCores, double jvmCores) {
   /** A started measurement. */
   public static final class Meter {
     private final long wallNanos = System.nanoTime();
-    private final long jvmNanos = jvmCpuNanos();
+    private final long jvmNanos = JvmUsage.cpuNanos();
     private final Ticks ticks = machineTicks();
 
     private Meter() {}
@@ -77,7 +77,7 @@ public record CpuUse(double seconds, double machineBusyCores, double jvmCores) {
     /** The CPU used since the start, averaged over the time since. */
     public CpuUse stop() {
       double wall = System.nanoTime() - wallNanos;
-      long jvmNow = jvmCpuNanos();
+      long jvmNow = JvmUsage.cpuNanos();
       Ticks now = machineTicks();
       if (wall <= 0) {
         return UNKNOWN;
@@ -89,15 +89,6 @@ public record CpuUse(double seconds, double machineBusyCores, double jvmCores) {
       }
       return new CpuUse(wall / 1e9, machine, jvm);
     }
-  }
-
-  /** CPU time of this JVM so far, or -1 if the JVM does not say. */
-  private static long jvmCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return -1;
   }
 
   private static Ticks machineTicks() {

@@ -1,6 +1,6 @@
 package io.mtlsvoting.node.bench;
 
-import java.lang.management.CompilationMXBean;
+import io.mtlsvoting.node.util.JvmUsage;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Objects;
@@ -69,10 +69,7 @@ final class JitSettle {
 
   /** Time this JVM's JIT compilers spent so far (summed over them), or -1 when it does not say. */
   static long compileMillis() {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported()
-        ? jit.getTotalCompilationTime()
-        : -1;
+    return JvmUsage.jitMillis();
   }
 
   /** This JVM's JIT compiler threads ({@code -XX:CICompilerCount}), or -1 when it does not say. */

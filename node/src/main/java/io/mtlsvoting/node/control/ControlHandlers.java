@@ -12,6 +12,7 @@ import io.mtlsvoting.node.tally.TallyState;
 import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.tally.VoteTally;
 import io.mtlsvoting.node.util.Ask;
+import io.mtlsvoting.node.util.JvmUsage;
 import io.mtlsvoting.protocol.CertificateIdentity;
 import io.mtlsvoting.protocol.ClientReply;
 import io.mtlsvoting.protocol.ClientRequest;
@@ -203,6 +204,15 @@ final class ControlHandlers {
               out.putAll(activity.counters());
               out.put("tallies.live", live.longValue());
               out.put("bans.current", (long) ctx.bans().snapshot().size());
+              // Totals since the JVM started, for a bench to difference around its load.
+              long cpu = JvmUsage.cpuNanos();
+              if (cpu >= 0) {
+                out.put(JvmUsage.CPU_COUNTER, cpu / 1_000_000);
+              }
+              long jit = JvmUsage.jitMillis();
+              if (jit >= 0) {
+                out.put(JvmUsage.JIT_COUNTER, jit);
+              }
               return out;
             });
   }

@@ -2,6 +2,7 @@ package io.mtlsvoting.node.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,36 @@ class BenchReportMachineTest {
   }
 
   private static BenchReport.Machine machine(int cores, double jitSeconds, int compilerThreads) {
-    return new BenchReport.Machine(cores, 0, 0, "17", jitSeconds, compilerThreads, CpuUse.UNKNOWN);
+    return new BenchReport.Machine(
+        cores, 0, 0, "17", jitSeconds, compilerThreads, CpuUse.UNKNOWN, null);
+  }
+
+  private static BenchReport.Machine remote(int cores, NodeJvms nodes) {
+    return new BenchReport.Machine(cores, 0, 0, "17", -1, -1, CpuUse.UNKNOWN, nodes);
+  }
+
+  @Test
+  void theNodesLineGivesTheirCpuPerTxAndTheirCompileTime() {
+    // 5 JVMs, 60 s run, 600 txs: 90 s of CPU = 1.50 cores, 150 ms per tx.
+    String line = remote(2, new NodeJvms(5, 90, 3)).nodesLine(60, 600);
+    assertEquals(
+        "nodes: their 5 JVMs 1.50 cores during the load, 150.0 ms of CPU per decided tx; their JIT"
+            + " compiled for 3.0 s (summed over their compiler threads)",
+        line);
+  }
+
+  @Test
+  void nodesWhoseJitCompiledForMoreThanFivePercentOfTheRunsCoreTimeAreStillWarmingUp() {
+    // 2 cores x 60 s = 120 core-s; 5% = 6 s.
+    assertTrue(remote(2, new NodeJvms(5, 90, 6.5)).nodesLine(60, 600).contains("still warming up"));
+    assertFalse(remote(2, new NodeJvms(5, 90, 5.5)).nodesLine(60, 600).contains("warming"));
+    assertFalse(remote(4, new NodeJvms(5, 90, 6.5)).nodesLine(60, 600).contains("warming"));
+  }
+
+  @Test
+  void noNodesLineWhenTheNodesDidNotSayOrNothingRan() {
+    assertNull(machine(2, 1).nodesLine(60, 600));
+    assertNull(remote(2, new NodeJvms(5, 90, 3)).nodesLine(0, 0));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.mtlsvoting.node.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +112,9 @@ class ClusterBenchTest {
       assertTrue(json.get("machine").get("compilerThreads").asInt() >= 1, json.toString());
       assertTrue(report.toText().contains(" compiler threads"), report.toText());
       assertTrue(report.toText().contains("JIT: "), report.toText());
+      // ... and has no separate node JVMs to report.
+      assertTrue(json.get("machine").get("nodes").isNull(), json.toString());
+      assertFalse(report.toText().contains("nodes: their"), report.toText());
       // Where the CPU went: this JVM ran the nodes; the machine (Linux) also ran PostgreSQL.
       JsonNode cpu = json.get("machine").get("cpu");
       assertTrue(cpu.get("jvmCores").asDouble() > 0, cpu.toString());

@@ -111,10 +111,15 @@ class RemoteBenchTest {
     // The nodes' processes share this machine: their CPU shows as the machine's, not this JVM's.
     JsonNode cpu = report.get("machine").get("cpu");
     assertTrue(cpu.get("machineBusyCores").asDouble() > cpu.get("jvmCores").asDouble(), r.out());
+    // ... and the nodes say what their own JVMs spent during the load.
+    JsonNode nodes = report.get("machine").get("nodes");
+    assertEquals(5, nodes.get("jvms").asInt(), r.out());
+    assertTrue(nodes.get("cpuSeconds").asDouble() > 0, r.out());
+    assertTrue(nodes.get("jitSeconds").asDouble() >= 0, r.out());
   }
 
   @Test
-  void textReportGivesTheNodesCountOfPropagationAndRunsTheEtcdBaseline() {
+  void textReportGivesTheNodesCountOfPropagationTheirJvmsAndRunsTheEtcdBaseline() {
     CliCluster.Result r =
         cli.cli(
             "bench",
@@ -129,6 +134,7 @@ class RemoteBenchTest {
     assertTrue(r.out().contains("decided 5, committed 5, aborted 0, undecided 0"), r.toString());
     assertTrue(r.out().matches("(?s).*vote propagation +\\d+ .*"), r.toString());
     assertTrue(r.out().contains("vote propagation: counted by the nodes"), r.toString());
+    assertTrue(r.out().contains("nodes: their 5 JVMs "), r.toString());
     assertTrue(r.out().contains("baseline (seed design, votes counted in etcd)"), r.toString());
   }
 
