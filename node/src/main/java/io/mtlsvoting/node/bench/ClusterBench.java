@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.bench;
 
+import io.mtlsvoting.node.util.JvmUsage;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ public final class ClusterBench {
       progress("warm-up done; waiting for the JIT to finish compiling...");
       JitSettle.Result settle =
           JitSettle.await(
-              JitSettle::compileMillis, d -> Thread.sleep(d.toMillis()), JIT_STEP, jitSettleMax);
+              JvmUsage::jitMillis, d -> Thread.sleep(d.toMillis()), JIT_STEP, jitSettleMax);
       progress(
           settle.settled()
               ? "the JIT settled after " + settle.waited().toSeconds() + " s"
@@ -150,7 +151,7 @@ public final class ClusterBench {
         countersUnread = e.getMessage();
       }
     }
-    long jitBefore = JitSettle.compileMillis();
+    long jitBefore = JvmUsage.jitMillis();
     CpuUse.Meter cpuMeter = CpuUse.start();
     long start = System.nanoTime();
     if (options.progress() != null) {
@@ -233,9 +234,7 @@ public final class ClusterBench {
     }
     double seconds = (end - start) / 1e9;
     double jitSeconds =
-        driver.nodesInThisJvm() && jitBefore >= 0
-            ? (JitSettle.compileMillis() - jitBefore) / 1e3
-            : -1;
+        driver.nodesInThisJvm() && jitBefore >= 0 ? (JvmUsage.jitMillis() - jitBefore) / 1e3 : -1;
     double decidedSeconds = (recorder.lastDecidedNanos.get() - start) / 1e9;
     if (options.memoryCheck()) {
       memory.add(heapPoint("100%"));

@@ -1,6 +1,5 @@
 package io.mtlsvoting.node.bench;
 
-import io.mtlsvoting.node.util.JvmUsage;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Objects;
@@ -65,11 +64,6 @@ final class JitSettle {
       last = now;
     }
     return new Result(true, waited);
-  }
-
-  /** Time this JVM's JIT compilers spent so far (summed over them), or -1 when it does not say. */
-  static long compileMillis() {
-    return JvmUsage.jitMillis();
   }
 
   /** This JVM's JIT compiler threads ({@code -XX:CICompilerCount}), or -1 when it does not say. */

@@ -2,7 +2,6 @@ package io.mtlsvoting.node.cli;
 
 import io.mtlsvoting.protocol.InfoReply;
 import io.mtlsvoting.protocol.InfoRequest;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -61,8 +60,7 @@ final class InfoCommand extends ClientCommand {
       if (Character.isDigit(x) && Character.isDigit(y)) {
         int ei = digitsEnd(a, i);
         int ej = digitsEnd(b, j);
-        int byNumber =
-            new BigInteger(a.substring(i, ei)).compareTo(new BigInteger(b.substring(j, ej)));
+        int byNumber = compareNumbers(a, i, ei, b, j, ej);
         if (byNumber != 0) {
           return byNumber;
         }
@@ -78,6 +76,20 @@ final class InfoCommand extends ClientCommand {
     }
     int byLength = Integer.compare(a.length() - i, b.length() - j);
     return byLength != 0 ? byLength : a.compareTo(b);
+  }
+
+  /** Compares the digit runs a[i..ei) and b[j..ej) by value, without parsing (any length). */
+  private static int compareNumbers(String a, int i, int ei, String b, int j, int ej) {
+    while (i < ei - 1 && a.charAt(i) == '0') {
+      i++;
+    }
+    while (j < ej - 1 && b.charAt(j) == '0') {
+      j++;
+    }
+    int byLength = Integer.compare(ei - i, ej - j);
+    return byLength != 0
+        ? byLength
+        : CharSequence.compare(a.subSequence(i, ei), b.subSequence(j, ej));
   }
 
   private static int digitsEnd(String s, int from) {
