@@ -3,6 +3,7 @@ package io.mtlsvoting.node.bench;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Optional;
  *
  * @param ceiling also measure the Ed25519 verification ceiling on all cores
  * @param baselineEtcd when present, also run the seed design's etcd counting against it
- * @param memoryCheck print heap after GC at every 10% of the txs completed
+ * @param memoryCheck whether to print heap after GC at every 10% of the txs completed, and how
  * @param progress where the progress line goes (null: none)
  * @param byzantineFraction 0..1: in that fraction of the txs (every {@link #attackEvery()}-th),
  *     {@code byzantineNode} double-votes instead of voting
@@ -25,13 +26,27 @@ public record BenchOptions(
     boolean ceiling,
     Duration ceilingLength,
     Optional<URI> baselineEtcd,
-    boolean memoryCheck,
+    MemoryCheck memoryCheck,
     Duration drainTimeout,
     PrintWriter progress,
     double byzantineFraction,
     int byzantineNode) {
 
+  /** Heap points at every tenth of the txs completed. */
+  public enum MemoryCheck {
+    /** No heap points. */
+    OFF,
+    /** One point each, taken while the load runs (it includes the tallies of the last seconds). */
+    UNDER_LOAD,
+    /**
+     * Two points each: one under load, then one after pausing the load until every tx started has
+     * completed and the nodes hold no tally in memory (what stays on the heap for good).
+     */
+    SETTLED
+  }
+
   public BenchOptions {
+    Objects.requireNonNull(memoryCheck, "memoryCheck");
     if (txs < 1) {
       throw new IllegalArgumentException("txs must be >= 1");
     }
@@ -57,7 +72,7 @@ public record BenchOptions(
         true,
         Duration.ofSeconds(2),
         Optional.empty(),
-        false,
+        MemoryCheck.OFF,
         Duration.ofSeconds(120),
         null,
         0,

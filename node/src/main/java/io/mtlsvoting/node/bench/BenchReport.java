@@ -3,8 +3,10 @@ package io.mtlsvoting.node.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What one benchmark run measured, printable as text or JSON. Latencies in milliseconds: {@code
@@ -81,9 +83,58 @@ public record BenchReport(
 
   /**
    * Heap used after a GC when {@code txsDone} txs had completed; {@code liveTallies} -1 when the
-   * driver cannot see them.
+   * driver cannot see them. {@code settled}: taken with the load paused until the txs started had
+   * completed and the tallies passivated (else under load).
    */
-  public record MemoryPoint(String at, long txsDone, long heapUsedBytes, long liveTallies) {}
+  public record MemoryPoint(
+      String at, long txsDone, long heapUsedBytes, long liveTallies, boolean settled) {}
+
+  /** The report's memory lines: each point, then the change under load and settled. */
+  static List<String> memoryLines(List<MemoryPoint> memory) {
+    List<String> lines = new ArrayList<>();
+    for (MemoryPoint m : memory) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "memory: heap after GC at %s (%d txs done%s): %.1f MiB%s",
+              m.at(),
+              m.txsDone(),
+              m.settled() ? ", load paused until the tallies passivated" : "",
+              m.heapUsedBytes() / 1048576.0,
+              m.liveTallies() >= 0 ? ", " + m.liveTallies() + " tallies in memory" : ""));
+    }
+    for (boolean settled : new boolean[] {false, true}) {
+      List<MemoryPoint> points = memory.stream().filter(m -> m.settled() == settled).toList();
+      heapChangePercent(memory, settled)
+          .ifPresent(
+              change ->
+                  lines.add(
+                      String.format(
+                          Locale.ROOT,
+                          "memory: %s, %s -> %s: %.1f -> %.1f MiB (%+.1f%%)",
+                          settled ? "load paused" : "under load",
+                          points.get(0).at(),
+                          points.get(points.size() - 1).at(),
+                          points.get(0).heapUsedBytes() / 1048576.0,
+                          points.get(points.size() - 1).heapUsedBytes() / 1048576.0,
+                          change)));
+    }
+    return lines;
+  }
+
+  /**
+   * The change of the heap after GC from the first to the last point of one kind (under load or
+   * settled), in percent of the first; empty with fewer than two such points.
+   */
+  static Optional<Double> heapChangePercent(List<MemoryPoint> memory, boolean settled) {
+    List<MemoryPoint> points = memory.stream().filter(m -> m.settled() == settled).toList();
+    if (points.size() < 2 || points.get(0).heapUsedBytes() <= 0) {
+      return Optional.empty();
+    }
+    double first = points.get(0).heapUsedBytes();
+    double last = points.get(points.size() - 1).heapUsedBytes();
+    return Optional.of((last - first) * 100 / first);
+  }
 
   /**
    * Where it ran. {@code jitSeconds}: time the JIT compilers spent during the measured run (summed
@@ -305,14 +356,8 @@ public record BenchReport(
     for (String note : notes) {
       f(b, "note: %s%n", note);
     }
-    for (MemoryPoint m : memory) {
-      f(
-          b,
-          "memory: heap after GC at %s (%d txs done): %.1f MiB%s%n",
-          m.at(),
-          m.txsDone(),
-          m.heapUsedBytes() / 1048576.0,
-          m.liveTallies() >= 0 ? ", " + m.liveTallies() + " tallies in memory" : "");
+    for (String line : memoryLines(memory)) {
+      b.append(line).append(System.lineSeparator());
     }
     return b.toString();
   }

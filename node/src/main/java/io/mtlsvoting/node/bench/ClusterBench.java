@@ -42,6 +42,8 @@ public final class ClusterBench {
   private final LongAdder attackErrors = new LongAdder();
   private final AtomicReference<String> firstAttackError = new AtomicReference<>();
   private final List<String> attackedTxs = Collections.synchronizedList(new ArrayList<>());
+  // Time the load was paused for settled heap points; left out of the run's duration.
+  private volatile long pausedNanos;
 
   /** {@code recorder} must be the one whose listeners the driver's nodes report to. */
   public ClusterBench(BenchDriver driver, BenchRecorder recorder, BenchOptions options) {
@@ -158,7 +160,7 @@ public final class ClusterBench {
       ticker.scheduleAtFixedRate(() -> progressLine(start), 1, 1, TimeUnit.SECONDS);
     }
     // Heap points at every tenth of the txs completed (while the load runs, so they are taken at
-    // the same load and comparable), the last one after the drain.
+    // the same load and comparable; settled ones after pausing it), the last one after the drain.
     int[] nextTenth = {1};
     CpuUse cpu = CpuUse.UNKNOWN;
     LatencyHistogram.Summary nodePropagation = null;
@@ -166,7 +168,7 @@ public final class ClusterBench {
     try {
       for (int i = 0; i < options.txs(); i++) {
         if (options.openLoop()) {
-          long due = start + (long) (i * 1e9 / options.rate());
+          long due = start + pausedNanos + (long) (i * 1e9 / options.rate());
           long wait;
           while ((wait = due - System.nanoTime()) > 0) {
             LockSupport.parkNanos(wait);
@@ -199,7 +201,7 @@ public final class ClusterBench {
       long deadline = System.nanoTime() + options.drainTimeout().toNanos();
       // Only the txs started: the load may have stopped early.
       while (recorder.completedTxs.sum() < started.sum() && System.nanoTime() < deadline) {
-        heapPoints(nextTenth, memory);
+        deadline += heapPoints(nextTenth, memory);
         Thread.sleep(10);
       }
       cpu = cpuMeter.stop();
@@ -232,12 +234,18 @@ public final class ClusterBench {
     if (end == 0) {
       end = System.nanoTime();
     }
-    double seconds = (end - start) / 1e9;
+    // The settled heap points paused the load (the one at 100% comes after the run).
+    long paused = pausedNanos;
+    double seconds = (end - start - paused) / 1e9;
     double jitSeconds =
         driver.nodesInThisJvm() && jitBefore >= 0 ? (JvmUsage.jitMillis() - jitBefore) / 1e3 : -1;
-    double decidedSeconds = (recorder.lastDecidedNanos.get() - start) / 1e9;
-    if (options.memoryCheck()) {
-      memory.add(heapPoint("100%"));
+    double decidedSeconds = (recorder.lastDecidedNanos.get() - start - paused) / 1e9;
+    if (options.memoryCheck() != BenchOptions.MemoryCheck.OFF) {
+      memory.add(heapPoint("100%", false));
+      if (options.memoryCheck() == BenchOptions.MemoryCheck.SETTLED) {
+        settle();
+        memory.add(heapPoint("100%", true));
+      }
     }
     long decided = recorder.decidedTxs.sum();
     long committed = recorder.committedTxs.sum();
@@ -280,6 +288,14 @@ public final class ClusterBench {
       notes.add(propagationNote(countersUnread, nodePropagation));
     }
     notes.addAll(driver.notes());
+    if (paused > 0) {
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "the settled heap points paused the load for %.1f s in all: the throughput leaves"
+                  + " the pauses out, the cpu: line's cores include them",
+              paused / 1e9));
+    }
     return new BenchReport(
         new BenchReport.Setup(
             driver.describe(),
@@ -372,35 +388,65 @@ public final class ClusterBench {
     return cause.getMessage() != null ? cause.getMessage() : cause.toString();
   }
 
-  /** Takes the heap points at 10%..90% of the txs that are due; {@code next[0]} is the next. */
-  private void heapPoints(int[] next, List<BenchReport.MemoryPoint> memory) {
-    if (!options.memoryCheck()) {
-      return;
+  /**
+   * Takes the heap points at 10%..90% of the txs that are due; {@code next[0]} is the next. Returns
+   * how long it paused the load (settled points), in ns.
+   */
+  private long heapPoints(int[] next, List<BenchReport.MemoryPoint> memory)
+      throws InterruptedException {
+    long paused = 0;
+    if (options.memoryCheck() == BenchOptions.MemoryCheck.OFF) {
+      return paused;
     }
     while (next[0] < 10 && recorder.completedTxs.sum() * 10 >= (long) next[0] * options.txs()) {
-      memory.add(heapPoint(next[0] * 10 + "%"));
+      String at = next[0] * 10 + "%";
+      memory.add(heapPoint(at, false));
+      if (options.memoryCheck() == BenchOptions.MemoryCheck.SETTLED) {
+        paused += settle();
+        memory.add(heapPoint(at, true));
+      }
       next[0]++;
     }
+    return paused;
   }
 
-  private BenchReport.MemoryPoint heapPoint(String at) {
+  /**
+   * Pauses the load (the caller starts nothing meanwhile) until every tx started has completed and
+   * the nodes hold no tally in memory, or the drain timeout passed; returns the pause, in ns.
+   */
+  private long settle() throws InterruptedException {
+    long t0 = System.nanoTime();
+    long deadline = t0 + options.drainTimeout().toNanos();
+    while (recorder.completedTxs.sum() < started.sum() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    while (driver.liveTallies().orElse(0) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    long paused = System.nanoTime() - t0;
+    pausedNanos += paused;
+    return paused;
+  }
+
+  private BenchReport.MemoryPoint heapPoint(String at, boolean settled) {
     System.gc();
     long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     long live = driver.liveTallies().orElse(-1);
     BenchReport.MemoryPoint p =
-        new BenchReport.MemoryPoint(at, recorder.completedTxs.sum(), used, live);
+        new BenchReport.MemoryPoint(at, recorder.completedTxs.sum(), used, live, settled);
     progress(
         String.format(
             Locale.ROOT,
-            "heap after GC at %s: %.1f MiB%s",
+            "heap after GC at %s%s: %.1f MiB%s",
             at,
+            settled ? " (load paused until the tallies passivated)" : "",
             used / 1048576.0,
             live >= 0 ? ", " + live + " tallies in memory" : ""));
     return p;
   }
 
   private void progressLine(long start) {
-    double s = (System.nanoTime() - start) / 1e9;
+    double s = (System.nanoTime() - start - pausedNanos) / 1e9;
     long done = recorder.completedTxs.sum();
     progress(
         String.format(

@@ -94,6 +94,15 @@ public final class BenchCommand extends ClientCommand {
   boolean memoryCheck;
 
   @Option(
+      names = "--memory-settled",
+      description =
+          "With --memory-check: after each heap point, pause the load until every tx started has"
+              + " completed and the tallies have passivated (tally.passivate-after), then take a"
+              + " second point: what stays on the heap, whatever the rate. The throughput leaves"
+              + " the pauses out")
+  boolean memorySettled;
+
+  @Option(
       names = "--warmup",
       paramLabel = "N",
       defaultValue = "0",
@@ -159,6 +168,10 @@ public final class BenchCommand extends ClientCommand {
           "--byzantine-fraction must be between 0 and 1 (0.1: the Byzantine node double-votes in"
               + " every 10th tx), got "
               + byzantineFraction);
+    }
+    if (memorySettled && !memoryCheck) {
+      throw CliFailure.usage(
+          "--memory-settled adds settled points to --memory-check's; give both (--in-process)");
     }
     if (byzantineNode != null && byzantineFraction == 0) {
       throw CliFailure.usage("--byzantine-node needs --byzantine-fraction above 0");
@@ -233,7 +246,7 @@ public final class BenchCommand extends ClientCommand {
 
   private int remote() throws InterruptedException {
     for (String inProcessOnly :
-        List.of("--threshold", "--postgres-url", "--memory-check", "--set")) {
+        List.of("--threshold", "--postgres-url", "--memory-check", "--memory-settled", "--set")) {
       if (spec.commandLine().getParseResult().hasMatchedOption(inProcessOnly)) {
         throw CliFailure.usage(
             inProcessOnly + " only applies with --in-process (a running cluster has its own)");
@@ -311,7 +324,9 @@ public final class BenchCommand extends ClientCommand {
         !noCeiling,
         Duration.ofSeconds(3),
         noBaseline ? Optional.empty() : Optional.ofNullable(etcd).map(URI::create),
-        memoryCheck,
+        memorySettled
+            ? BenchOptions.MemoryCheck.SETTLED
+            : memoryCheck ? BenchOptions.MemoryCheck.UNDER_LOAD : BenchOptions.MemoryCheck.OFF,
         Duration.ofSeconds(120),
         err(),
         byzantineFraction,

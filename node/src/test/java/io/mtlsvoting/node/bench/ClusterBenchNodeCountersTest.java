@@ -86,7 +86,7 @@ class ClusterBenchNodeCountersTest {
             false,
             Duration.ofMillis(100),
             Optional.empty(),
-            false,
+            BenchOptions.MemoryCheck.OFF,
             Duration.ofSeconds(30),
             null,
             0,

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class ClusterBenchTest {
               true,
               Duration.ofMillis(300),
               Optional.empty(),
-              true,
+              BenchOptions.MemoryCheck.UNDER_LOAD,
               Duration.ofSeconds(120),
               new PrintWriter(progress, true),
               0,
@@ -148,7 +149,7 @@ class ClusterBenchTest {
                   false,
                   Duration.ofMillis(300),
                   Optional.empty(),
-                  false,
+                  BenchOptions.MemoryCheck.OFF,
                   Duration.ofSeconds(120),
                   null,
                   0,
@@ -174,6 +175,67 @@ class ClusterBenchTest {
       JsonNode json = new ObjectMapper().readTree(report.toJson());
       assertEquals(0.25, json.get("byzantine").get("fraction").asDouble());
       assertTrue(json.get("byzantine").get("detections").asLong() > 0, json.toString());
+    }
+  }
+
+  /**
+   * With settled heap points the load pauses at every tenth until the txs started have completed
+   * and every tally has passivated (here after 300 ms idle), so each settled point sees no tally in
+   * memory; the run still decides every tx.
+   */
+  @Test
+  void settledHeapPointsPauseTheLoadUntilNoTallyIsInMemory() throws Exception {
+    BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
+    try (InProcessCluster cluster =
+        InProcessCluster.start(
+            3,
+            2,
+            Optional.empty(),
+            Optional.of(postgres.jdbcUrl()),
+            Set.of(),
+            id -> List.of(recorder.listener(id)),
+            Map.of("mtls-voting.tally.passivate-after", "300ms"))) {
+      StringWriter progress = new StringWriter();
+      BenchOptions options =
+          new BenchOptions(
+              20,
+              0,
+              4,
+              "bench-settled-" + System.nanoTime() + "-",
+              false,
+              Duration.ofMillis(300),
+              Optional.empty(),
+              BenchOptions.MemoryCheck.SETTLED,
+              Duration.ofSeconds(120),
+              new PrintWriter(progress, true),
+              0,
+              0);
+      BenchReport report = new ClusterBench(cluster, recorder, options).run();
+      assertEquals(20, report.decidedTxs(), report.toText());
+      assertEquals(0, report.undecidedTxs(), report.toText());
+      List<BenchReport.MemoryPoint> memory = report.memory();
+      // Two points at each tenth: under load, then settled.
+      assertEquals(20, memory.size(), report.toText());
+      for (int i = 0; i < 10; i++) {
+        BenchReport.MemoryPoint loaded = memory.get(2 * i);
+        BenchReport.MemoryPoint settled = memory.get(2 * i + 1);
+        assertEquals((i + 1) * 10 + "%", loaded.at(), report.toText());
+        assertEquals(loaded.at(), settled.at(), report.toText());
+        assertFalse(loaded.settled(), report.toText());
+        assertTrue(settled.settled(), report.toText());
+        assertEquals(0, settled.liveTallies(), report.toText());
+        // Nothing starts while the load is paused: the settled point has every tx started done.
+        assertTrue(settled.txsDone() >= loaded.txsDone(), report.toText());
+      }
+      assertEquals(20, memory.get(19).txsDone(), report.toText());
+      String text = report.toText();
+      assertTrue(text.contains("load paused until the tallies passivated"), text);
+      assertTrue(text.contains("memory: load paused, 10% -> 100%: "), text);
+      assertTrue(text.contains("memory: under load, 10% -> 100%: "), text);
+      assertTrue(text.contains("the settled heap points paused the load for"), text);
+      assertTrue(progress.toString().contains("(load paused until the tallies passivated)"));
+      JsonNode json = new ObjectMapper().readTree(report.toJson());
+      assertTrue(json.get("memory").get(1).get("settled").asBoolean(), json.toString());
     }
   }
 }

@@ -267,6 +267,12 @@ class RemoteBenchTest {
     assertEquals(2, count.exit(), count.toString());
     assertTrue(count.err().contains("only --in-process takes"), count.toString());
 
+    CliCluster.Result settledAlone = CliCluster.raw("bench", "--in-process", "--memory-settled");
+    assertEquals(2, settledAlone.exit(), settledAlone.toString());
+    assertTrue(
+        settledAlone.err().contains("--memory-settled adds settled points to --memory-check's"),
+        settledAlone.toString());
+
     CliCluster.Result threshold = cli.cli("bench", "--threshold", "3");
     assertEquals(2, threshold.exit(), threshold.toString());
     assertTrue(threshold.err().contains("only applies with --in-process"), threshold.toString());
