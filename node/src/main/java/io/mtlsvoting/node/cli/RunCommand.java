@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     description = {
       "Start a node from application.conf (or --config FILE) with environment overrides:",
       "NODE_ID, LISTEN_ADDR, CA_CERT_PATH, NODE_CERT_PATH, NODE_KEY_PATH, BOOTSTRAP_PEERS,",
-      "TOTAL_NODES, THRESHOLD, VOTE_TIMEOUT_SECS, CRL_PATH, POSTGRES_URL, ETCD_ENDPOINTS.",
+      "TOTAL_NODES, THRESHOLD, VOTE_TIMEOUT_SECS, CRL_PATH, POSTGRES_URL, ETCD_ENDPOINTS,",
+      "ETCD_CONSENSUS_RETENTION.",
       "Without POSTGRES_URL the node starts an embedded PostgreSQL."
     })
 public final class RunCommand implements Callable<Integer> {

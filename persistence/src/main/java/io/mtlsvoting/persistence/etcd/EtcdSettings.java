@@ -27,6 +27,9 @@ import java.util.Optional;
  * @param leaseTtl TTL of the member lease, whole seconds, at least 2 s (etcd's minimum)
  * @param tls TLS files when etcd requires them; with https endpoints and no files the JDK's default
  *     trust store is used
+ * @param consensusRetention how long a {@code consensus/<tx_id>} key stays in etcd at least (it is
+ *     stored with a lease that ends between this and this plus {@link #consensusLeaseRotation()});
+ *     zero keeps the keys for good
  */
 public record EtcdSettings(
     List<URI> endpoints,
@@ -34,7 +37,8 @@ public record EtcdSettings(
     Duration requestTimeout,
     Duration connectTimeout,
     Duration leaseTtl,
-    Optional<Tls> tls) {
+    Optional<Tls> tls,
+    Duration consensusRetention) {
 
   /** Default request timeout. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -44,6 +48,12 @@ public record EtcdSettings(
 
   /** Default member lease TTL. */
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
+
+  /** Default retention of the consensus keys. */
+  public static final Duration DEFAULT_CONSENSUS_RETENTION = Duration.ofHours(24);
+
+  /** Longest time one consensus lease is handed out before the next one is granted. */
+  static final Duration MAX_CONSENSUS_LEASE_ROTATION = Duration.ofMinutes(1);
 
   private static final int DEFAULT_PORT = 2379;
 
@@ -96,6 +106,62 @@ public record EtcdSettings(
       throw new IllegalArgumentException(
           "etcd lease-ttl must be whole seconds and at least 2s, got " + leaseTtl);
     }
+    Objects.requireNonNull(consensusRetention, "consensus-retention");
+    if (!consensusRetention.isZero()
+        && (consensusRetention.toSeconds() < 1 || consensusRetention.toMillis() % 1000 != 0)) {
+      throw new IllegalArgumentException(
+          "etcd consensus-retention must be whole seconds and at least 1s, or off, got "
+              + consensusRetention);
+    }
+  }
+
+  /** As the canonical constructor, with the default consensus retention. */
+  public EtcdSettings(
+      List<URI> endpoints,
+      String prefix,
+      Duration requestTimeout,
+      Duration connectTimeout,
+      Duration leaseTtl,
+      Optional<Tls> tls) {
+    this(
+        endpoints,
+        prefix,
+        requestTimeout,
+        connectTimeout,
+        leaseTtl,
+        tls,
+        DEFAULT_CONSENSUS_RETENTION);
+  }
+
+  /** The same settings with another consensus retention (zero: keep the keys for good). */
+  public EtcdSettings withConsensusRetention(Duration retention) {
+    return new EtcdSettings(
+        endpoints, prefix, requestTimeout, connectTimeout, leaseTtl, tls, retention);
+  }
+
+  /**
+   * How long one lease serves the consensus keys stored meanwhile before the next is granted: a
+   * tenth of the retention, between 1 s and 1 minute (so one lease's expiry removes the keys of at
+   * most a minute at once). Zero when keys are kept for good.
+   */
+  public Duration consensusLeaseRotation() {
+    if (consensusRetention.isZero()) {
+      return Duration.ZERO;
+    }
+    Duration tenth = consensusRetention.dividedBy(10);
+    if (tenth.compareTo(Duration.ofSeconds(1)) < 0) {
+      return Duration.ofSeconds(1);
+    }
+    return tenth.compareTo(MAX_CONSENSUS_LEASE_ROTATION) > 0 ? MAX_CONSENSUS_LEASE_ROTATION : tenth;
+  }
+
+  /**
+   * TTL, in whole seconds, of a consensus lease: the retention plus the rotation, so a key stored
+   * at the end of a lease's rotation still stays for the retention.
+   */
+  public long consensusLeaseTtlSeconds() {
+    Duration ttl = consensusRetention.plus(consensusLeaseRotation());
+    return (ttl.toMillis() + 999) / 1000;
   }
 
   /**
@@ -210,12 +276,27 @@ public record EtcdSettings(
               etcd.getDuration("request-timeout"),
               etcd.getDuration("connect-timeout"),
               etcd.getDuration("lease-ttl"),
-              tls));
+              tls,
+              consensusRetention(etcd)));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("mtls-voting.etcd: " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("mtls-voting.etcd: " + e.getMessage(), e);
     }
+  }
+
+  /** {@code consensus-retention}: a duration, or {@code off} (kept for good). */
+  private static Duration consensusRetention(Config etcd) {
+    if (etcd.getValue("consensus-retention").valueType() == ConfigValueType.STRING
+        && "off".equalsIgnoreCase(etcd.getString("consensus-retention").trim())) {
+      return Duration.ZERO;
+    }
+    Duration d = etcd.getDuration("consensus-retention");
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(
+          "consensus-retention must be a positive duration (e.g. 24h) or off, got " + d);
+    }
+    return d;
   }
 
   private static Optional<Path> optionalFile(Config etcd, String key) {

@@ -36,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,8 @@ final class JetcdCoordinator implements EtcdCoordinator {
   private final ScheduledExecutorService scheduler;
   private final Map<Integer, MemberLease> members = new ConcurrentHashMap<>();
   private final List<BanWatcher> watchers = new CopyOnWriteArrayList<>();
+  // Null when consensus keys are kept for good.
+  private final ConsensusLeases consensusLeases;
   private volatile boolean closed;
 
   private JetcdCoordinator(EtcdSettings settings, Client client) {
@@ -61,6 +64,10 @@ final class JetcdCoordinator implements EtcdCoordinator {
     this.client = client;
     this.kv = client.getKVClient();
     this.calls = new EtcdCalls(settings.endpoints(), settings.requestTimeout());
+    this.consensusLeases =
+        settings.consensusRetention().isZero()
+            ? null
+            : new ConsensusLeases(client.getLeaseClient(), calls, settings, System::nanoTime);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -72,6 +79,18 @@ final class JetcdCoordinator implements EtcdCoordinator {
 
   static JetcdCoordinator connect(EtcdSettings settings) {
     JetcdCoordinator c = new JetcdCoordinator(settings, buildClient(settings));
+    if (settings.consensusRetention().isZero()) {
+      LOG.info(
+          "consensus keys under {} are kept for good (consensus-retention = off)",
+          settings.prefix());
+    } else {
+      LOG.info(
+          "consensus keys under {} leave etcd after {} (leases of {} s, a new one every {})",
+          settings.prefix(),
+          settings.consensusRetention(),
+          settings.consensusLeaseTtlSeconds(),
+          settings.consensusLeaseRotation());
+    }
     c.scheduleProbe(0);
     return c;
   }
@@ -125,7 +144,7 @@ final class JetcdCoordinator implements EtcdCoordinator {
   public CompletableFuture<ConfigResult> createConfigIfAbsent(ClusterConfigRecord cfg) {
     Objects.requireNonNull(cfg, "cfg");
     String key = keys.config();
-    return createIfAbsent(key, EtcdJson.config(cfg))
+    return createIfAbsent(key, EtcdJson.config(cfg), PutOption.DEFAULT)
         .thenApply(
             existing -> {
               if (existing.isEmpty()) {
@@ -155,7 +174,8 @@ final class JetcdCoordinator implements EtcdCoordinator {
       String txId, String qcJson, BiPredicate<String, String> sameDecision) {
     Objects.requireNonNull(qcJson, "qcJson");
     Objects.requireNonNull(sameDecision, "sameDecision");
-    return createIfAbsent(keys.consensus(txId), qcJson)
+    String key = keys.consensus(txId);
+    return withConsensusLease("create-if-absent " + key, put -> createIfAbsent(key, qcJson, put))
         .thenApply(
             existing -> {
               if (existing.isEmpty()) {
@@ -181,19 +201,9 @@ final class JetcdCoordinator implements EtcdCoordinator {
       return EtcdCoordinator.super.putConsensusIfAbsent(qcJsonByTx);
     }
     List<String> txs = List.copyOf(qcJsonByTx.keySet());
-    Op[] perTx = new Op[txs.size()];
-    for (int i = 0; i < perTx.length; i++) {
-      ByteSequence k = EtcdKeys.bytes(keys.consensus(txs.get(i)));
-      perTx[i] =
-          Op.txn(
-              new Cmp[] {new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
-              new Op[] {Op.put(k, EtcdKeys.bytes(qcJsonByTx.get(txs.get(i))), PutOption.DEFAULT)},
-              new Op[] {Op.get(k, GetOption.DEFAULT)});
-    }
-    return calls
-        .call(
+    return withConsensusLease(
             "create-if-absent of " + txs.size() + " consensus keys",
-            () -> kv.txn().Then(perTx).commit())
+            put -> createAllIfAbsent(txs, qcJsonByTx, put))
         .thenApply(
             txn -> {
               List<TxnResponse> inner = txn.getTxnResponses();
@@ -222,8 +232,83 @@ final class JetcdCoordinator implements EtcdCoordinator {
             });
   }
 
+  private CompletableFuture<TxnResponse> createAllIfAbsent(
+      List<String> txs, Map<String, String> qcJsonByTx, PutOption put) {
+    Op[] perTx = new Op[txs.size()];
+    for (int i = 0; i < perTx.length; i++) {
+      ByteSequence k = EtcdKeys.bytes(keys.consensus(txs.get(i)));
+      perTx[i] =
+          Op.txn(
+              new Cmp[] {new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
+              new Op[] {Op.put(k, EtcdKeys.bytes(qcJsonByTx.get(txs.get(i))), put)},
+              new Op[] {Op.get(k, GetOption.DEFAULT)});
+    }
+    return calls.call(
+        "create-if-absent of " + txs.size() + " consensus keys",
+        () -> kv.txn().Then(perTx).commit());
+  }
+
+  /**
+   * Runs a consensus write with the put option that stores its keys under the current consensus
+   * lease (or without a lease when keys are kept for good). When etcd no longer knows that lease
+   * (it ended early, e.g. revoked by an operator), the write runs once more with a new one. A lease
+   * that cannot be granted fails the write, named by {@code what}.
+   */
+  private <T> CompletableFuture<T> withConsensusLease(
+      String what, Function<PutOption, CompletableFuture<T>> write) {
+    if (consensusLeases == null) {
+      return write.apply(PutOption.DEFAULT);
+    }
+    return consensusLeases
+        .current()
+        .exceptionallyCompose(error -> CompletableFuture.failedFuture(naming(what, error)))
+        .thenCompose(
+            leaseId ->
+                write
+                    .apply(leased(leaseId))
+                    .exceptionallyCompose(
+                        error -> {
+                          if (!leaseNotFound(error)) {
+                            return CompletableFuture.failedFuture(error);
+                          }
+                          LOG.info(
+                              "etcd no longer knows consensus lease {}; storing with a new one",
+                              Long.toHexString(leaseId));
+                          consensusLeases.lost(leaseId);
+                          return consensusLeases
+                              .current()
+                              .thenCompose(next -> write.apply(leased(next)));
+                        }));
+  }
+
+  /** {@code error} of a step of {@code what}, with {@code what} in front of its message. */
+  private static Throwable naming(String what, Throwable error) {
+    Throwable cause = EtcdCalls.unwrap(error);
+    if (cause instanceof EtcdUnavailableException u) {
+      return new EtcdUnavailableException(what + ": " + u.getMessage(), u);
+    }
+    if (cause instanceof EtcdCoordinationException c) {
+      return new EtcdCoordinationException(what + ": " + c.getMessage(), c);
+    }
+    return cause;
+  }
+
+  private static PutOption leased(long leaseId) {
+    return PutOption.builder().withLeaseId(leaseId).build();
+  }
+
+  private static boolean leaseNotFound(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (EtcdCalls.isLeaseNotFound(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** One transaction: If(createRevision(key) == 0) Then put Else get; empty when created. */
-  private CompletableFuture<Optional<String>> createIfAbsent(String key, String value) {
+  private CompletableFuture<Optional<String>> createIfAbsent(
+      String key, String value, PutOption put) {
     ByteSequence k = EtcdKeys.bytes(key);
     return calls
         .call(
@@ -231,7 +316,7 @@ final class JetcdCoordinator implements EtcdCoordinator {
             () ->
                 kv.txn()
                     .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                    .Then(Op.put(k, EtcdKeys.bytes(value), PutOption.DEFAULT))
+                    .Then(Op.put(k, EtcdKeys.bytes(value), put))
                     .Else(Op.get(k, GetOption.DEFAULT))
                     .commit())
         .thenApply(JetcdCoordinator::existingValue);

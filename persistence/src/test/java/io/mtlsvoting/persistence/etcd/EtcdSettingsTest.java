@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class EtcdSettingsTest {
   private static final String BLOCK =
       "prefix = \"\"\nrequest-timeout = 2s\nconnect-timeout = 1s\nlease-ttl = 6s\n"
-          + "tls { ca-file = \"\", cert-file = \"\", key-file = \"\" }\n";
+          + "tls { ca-file = \"\", cert-file = \"\", key-file = \"\" }\n"
+          + "consensus-retention = 24h\n";
 
   private static IllegalArgumentException parseFails(String text) {
     return assertThrows(IllegalArgumentException.class, () -> EtcdSettings.parseEndpoints(text));
@@ -74,6 +75,54 @@ class EtcdSettingsTest {
             IllegalArgumentException.class,
             () -> new EtcdSettings(http, "/p/", s, s, Duration.ofSeconds(5), tls));
     assertTrue(e.getMessage().contains("https"));
+  }
+
+  private static EtcdSettings withRetention(String value) {
+    return EtcdSettings.fromConfig(
+            ConfigFactory.parseString(
+                    "endpoints = \"http://a:1\"\nconsensus-retention = " + value + "\n")
+                .withFallback(ConfigFactory.parseString(BLOCK)),
+            "c1")
+        .orElseThrow();
+  }
+
+  @Test
+  void consensusRetentionIsADurationOrOff() {
+    assertEquals(Duration.ofHours(24), withRetention("24h").consensusRetention());
+    assertEquals(Duration.ofSeconds(90), withRetention("90s").consensusRetention());
+    assertEquals(Duration.ZERO, withRetention("off").consensusRetention());
+    assertEquals(Duration.ZERO, withRetention("\"OFF\"").consensusRetention());
+    for (String bad : List.of("0s", "-5s", "500ms", "1500ms", "soon")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> withRetention(bad), bad);
+      assertTrue(e.getMessage().contains("consensus-retention"), e.getMessage());
+    }
+  }
+
+  @Test
+  void consensusLeasesRotateEveryTenthOfTheRetentionBetweenOneSecondAndOneMinute() {
+    EtcdSettings day = withRetention("24h");
+    assertEquals(Duration.ofMinutes(1), day.consensusLeaseRotation());
+    assertEquals(24 * 3600 + 60, day.consensusLeaseTtlSeconds());
+    EtcdSettings halfMinute = withRetention("30s");
+    assertEquals(Duration.ofSeconds(3), halfMinute.consensusLeaseRotation());
+    assertEquals(33, halfMinute.consensusLeaseTtlSeconds());
+    EtcdSettings short5 = withRetention("5s");
+    assertEquals(Duration.ofSeconds(1), short5.consensusLeaseRotation());
+    assertEquals(6, short5.consensusLeaseTtlSeconds());
+    // A rotation that is not whole seconds rounds the TTL up: 15 s + 1.5 s.
+    assertEquals(17, withRetention("15s").consensusLeaseTtlSeconds());
+    EtcdSettings off = withRetention("off");
+    assertEquals(Duration.ZERO, off.consensusLeaseRotation());
+  }
+
+  @Test
+  void settingsBuiltInCodeKeepConsensusKeysForTheDefaultRetention() {
+    EtcdSettings s = EtcdSettings.defaults(List.of(URI.create("http://a:2379")), "c1");
+    assertEquals(EtcdSettings.DEFAULT_CONSENSUS_RETENTION, s.consensusRetention());
+    assertEquals(
+        Duration.ofSeconds(7),
+        s.withConsensusRetention(Duration.ofSeconds(7)).consensusRetention());
   }
 
   @Test
