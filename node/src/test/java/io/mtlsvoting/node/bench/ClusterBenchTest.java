@@ -25,32 +25,46 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClusterBenchTest {
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
 
+  /** Three nodes, threshold 2, no etcd, reporting to {@code recorder}. */
+  private static InProcessCluster threeNodes(BenchRecorder recorder, Map<String, String> overrides)
+      throws Exception {
+    return InProcessCluster.start(
+        3,
+        2,
+        Optional.empty(),
+        Optional.of(postgres.jdbcUrl()),
+        Set.of(),
+        id -> List.of(recorder.listener(id)),
+        overrides);
+  }
+
+  private static BenchOptions closedLoop(
+      int txs,
+      int concurrency,
+      boolean ceiling,
+      BenchOptions.MemoryCheck memory,
+      StringWriter progress) {
+    return new BenchOptions(
+        txs,
+        0,
+        concurrency,
+        "bench-test-" + System.nanoTime() + "-",
+        ceiling,
+        Duration.ofMillis(300),
+        Optional.empty(),
+        memory,
+        Duration.ofSeconds(120),
+        new PrintWriter(progress, true),
+        0,
+        0);
+  }
+
   @Test
   void fiftyTxsOnThreeNodesAreAllDecidedAndReported() throws Exception {
     BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
-    try (InProcessCluster cluster =
-        InProcessCluster.start(
-            3,
-            2,
-            Optional.empty(),
-            Optional.of(postgres.jdbcUrl()),
-            Set.of(),
-            id -> List.of(recorder.listener(id)))) {
+    try (InProcessCluster cluster = threeNodes(recorder, Map.of())) {
       StringWriter progress = new StringWriter();
-      BenchOptions options =
-          new BenchOptions(
-              50,
-              0,
-              8,
-              "bench-test-" + System.nanoTime() + "-",
-              true,
-              Duration.ofMillis(300),
-              Optional.empty(),
-              BenchOptions.MemoryCheck.UNDER_LOAD,
-              Duration.ofSeconds(120),
-              new PrintWriter(progress, true),
-              0,
-              0);
+      BenchOptions options = closedLoop(50, 8, true, BenchOptions.MemoryCheck.UNDER_LOAD, progress);
       ClusterBench bench = new ClusterBench(cluster, recorder, options);
       bench.warmUp(10, Duration.ofSeconds(3));
       // The nodes run in this JVM: after the warm-up the bench waits (here at most 3 s) for its
@@ -187,29 +201,9 @@ class ClusterBenchTest {
   void settledHeapPointsPauseTheLoadUntilNoTallyIsInMemory() throws Exception {
     BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
     try (InProcessCluster cluster =
-        InProcessCluster.start(
-            3,
-            2,
-            Optional.empty(),
-            Optional.of(postgres.jdbcUrl()),
-            Set.of(),
-            id -> List.of(recorder.listener(id)),
-            Map.of("mtls-voting.tally.passivate-after", "300ms"))) {
+        threeNodes(recorder, Map.of("mtls-voting.tally.passivate-after", "300ms"))) {
       StringWriter progress = new StringWriter();
-      BenchOptions options =
-          new BenchOptions(
-              20,
-              0,
-              4,
-              "bench-settled-" + System.nanoTime() + "-",
-              false,
-              Duration.ofMillis(300),
-              Optional.empty(),
-              BenchOptions.MemoryCheck.SETTLED,
-              Duration.ofSeconds(120),
-              new PrintWriter(progress, true),
-              0,
-              0);
+      BenchOptions options = closedLoop(20, 4, false, BenchOptions.MemoryCheck.SETTLED, progress);
       BenchReport report = new ClusterBench(cluster, recorder, options).run();
       assertEquals(20, report.decidedTxs(), report.toText());
       assertEquals(0, report.undecidedTxs(), report.toText());

@@ -3,7 +3,6 @@ package io.mtlsvoting.persistence.etcd;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 
 /**
  * The leases consensus keys are stored with, so they leave etcd after the retention: one lease
@@ -20,11 +19,10 @@ final class ConsensusLeases {
   private final EtcdCalls calls;
   private final long ttlSeconds;
   private final long rotationNanos;
-  private final LongSupplier nanoClock;
   private CompletableFuture<Long> current;
   private long grantedAtNanos;
 
-  ConsensusLeases(Lease lease, EtcdCalls calls, EtcdSettings settings, LongSupplier nanoClock) {
+  ConsensusLeases(Lease lease, EtcdCalls calls, EtcdSettings settings) {
     if (settings.consensusRetention().isZero()) {
       throw new IllegalArgumentException("consensus keys are kept for good: no leases to grant");
     }
@@ -32,12 +30,11 @@ final class ConsensusLeases {
     this.calls = calls;
     this.ttlSeconds = settings.consensusLeaseTtlSeconds();
     this.rotationNanos = settings.consensusLeaseRotation().toNanos();
-    this.nanoClock = nanoClock;
   }
 
   /** The lease to store a consensus key with now; granted when the last one has served its time. */
   synchronized CompletableFuture<Long> current() {
-    long now = nanoClock.getAsLong();
+    long now = System.nanoTime();
     if (current == null
         || current.isCompletedExceptionally()
         || now - grantedAtNanos >= rotationNanos) {

@@ -67,7 +67,7 @@ final class JetcdCoordinator implements EtcdCoordinator {
     this.consensusLeases =
         settings.consensusRetention().isZero()
             ? null
-            : new ConsensusLeases(client.getLeaseClient(), calls, settings, System::nanoTime);
+            : new ConsensusLeases(client.getLeaseClient(), calls, settings);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -85,11 +85,11 @@ final class JetcdCoordinator implements EtcdCoordinator {
           settings.prefix());
     } else {
       LOG.info(
-          "consensus keys under {} leave etcd after {} (leases of {} s, a new one every {})",
+          "consensus keys under {} leave etcd after {} s (leases of {} s, a new one every {} s)",
           settings.prefix(),
-          settings.consensusRetention(),
+          settings.consensusRetention().toSeconds(),
           settings.consensusLeaseTtlSeconds(),
-          settings.consensusLeaseRotation());
+          settings.consensusLeaseRotation().toMillis() / 1000.0);
     }
     c.scheduleProbe(0);
     return c;

@@ -116,6 +116,24 @@ class ConsensusRetentionTest {
   }
 
   @Test
+  void aNewLeaseServesTheKeysStoredAfterEachRotation() throws Exception {
+    // 10 s retention: a new lease every second.
+    EtcdSettings s = settings(Duration.ofSeconds(10));
+    try (EtcdCoordinator c = EtcdCoordinator.connect(s)) {
+      get(c.putConsensusIfAbsent("n0", QC));
+      long first = leaseOf(s.prefix() + "consensus/n0");
+      int[] next = {1};
+      Poll.until(
+          Duration.ofSeconds(30),
+          () -> {
+            String tx = "n" + next[0]++;
+            get(c.putConsensusIfAbsent(tx, QC));
+            assertNotEquals(first, leaseOf(s.prefix() + "consensus/" + tx), tx);
+          });
+    }
+  }
+
+  @Test
   void aLeaseEtcdNoLongerKnowsIsReplacedAndTheQcsAreStillStored() throws Exception {
     EtcdSettings s = settings(Duration.ofHours(1));
     try (EtcdCoordinator c = EtcdCoordinator.connect(s)) {
