@@ -104,7 +104,7 @@ public record BenchReport(
               m.liveTallies() >= 0 ? ", " + m.liveTallies() + " tallies in memory" : ""));
     }
     for (boolean settled : new boolean[] {false, true}) {
-      List<MemoryPoint> points = memory.stream().filter(m -> m.settled() == settled).toList();
+      List<MemoryPoint> points = ofKind(memory, settled);
       heapChangePercent(memory, settled)
           .ifPresent(
               change ->
@@ -122,12 +122,16 @@ public record BenchReport(
     return lines;
   }
 
+  private static List<MemoryPoint> ofKind(List<MemoryPoint> memory, boolean settled) {
+    return memory.stream().filter(m -> m.settled() == settled).toList();
+  }
+
   /**
    * The change of the heap after GC from the first to the last point of one kind (under load or
    * settled), in percent of the first; empty with fewer than two such points.
    */
   static Optional<Double> heapChangePercent(List<MemoryPoint> memory, boolean settled) {
-    List<MemoryPoint> points = memory.stream().filter(m -> m.settled() == settled).toList();
+    List<MemoryPoint> points = ofKind(memory, settled);
     if (points.size() < 2 || points.get(0).heapUsedBytes() <= 0) {
       return Optional.empty();
     }

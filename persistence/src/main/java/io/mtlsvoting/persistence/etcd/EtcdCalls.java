@@ -83,12 +83,18 @@ final class EtcdCalls {
     return new EtcdCoordinationException(what + ": etcd error " + code + ": " + detail, cause);
   }
 
-  /** Whether the cause is an etcd "lease not found" answer. */
+  /**
+   * Whether {@code error} or any of its causes (also under a translated {@link
+   * EtcdCoordinationException}) is an etcd "lease not found" answer.
+   */
   static boolean isLeaseNotFound(Throwable error) {
-    Throwable cause = unwrap(error);
-    String message = String.valueOf(cause.getMessage());
-    return (cause instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND)
-        || message.contains("requested lease not found");
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if ((t instanceof EtcdException e && e.getErrorCode() == ErrorCode.NOT_FOUND)
+          || String.valueOf(t.getMessage()).contains("requested lease not found")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private EtcdUnavailableException unavailable(String message, Throwable cause) {

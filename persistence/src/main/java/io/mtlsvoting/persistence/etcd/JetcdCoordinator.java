@@ -268,7 +268,7 @@ final class JetcdCoordinator implements EtcdCoordinator {
                     .apply(leased(leaseId))
                     .exceptionallyCompose(
                         error -> {
-                          if (!leaseNotFound(error)) {
+                          if (!EtcdCalls.isLeaseNotFound(error)) {
                             return CompletableFuture.failedFuture(error);
                           }
                           LOG.info(
@@ -295,15 +295,6 @@ final class JetcdCoordinator implements EtcdCoordinator {
 
   private static PutOption leased(long leaseId) {
     return PutOption.builder().withLeaseId(leaseId).build();
-  }
-
-  private static boolean leaseNotFound(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (EtcdCalls.isLeaseNotFound(t)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** One transaction: If(createRevision(key) == 0) Then put Else get; empty when created. */
