@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Offline verification of quorum certificates with certificates from generate-certs.sh. */
 class QuorumCertificateTest {
@@ -23,10 +24,13 @@ class QuorumCertificateTest {
   static final Map<Integer, X509Certificate> foreignCerts = new HashMap<>();
   static final Map<Integer, VoteSigner> signers = new HashMap<>();
 
+  /** Both CAs' material; JUnit deletes it after the class. */
+  @TempDir static Path work;
+
   @BeforeAll
   static void generate() throws Exception {
-    Path dir = run();
-    Path other = run();
+    Path dir = run(Files.createDirectory(work.resolve("ca")));
+    Path other = run(Files.createDirectory(work.resolve("other-ca")));
     ca = Pem.readCertificate(dir.resolve("ca.crt"));
     otherCa = Pem.readCertificate(other.resolve("ca.crt"));
     for (int i = 1; i <= 5; i++) {
@@ -100,8 +104,7 @@ class QuorumCertificateTest {
     assertTrue(r.reason().contains("not valid"), r.reason());
   }
 
-  static Path run() throws IOException, InterruptedException {
-    Path out = Files.createTempDirectory("qc-certs");
+  static Path run(Path out) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(
                 "bash",

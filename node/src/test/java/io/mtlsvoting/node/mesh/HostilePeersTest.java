@@ -388,6 +388,7 @@ class HostilePeersTest {
       return Files.readString(out) + "\nexit=" + p.exitValue();
     } finally {
       p.destroyForcibly();
+      Files.deleteIfExists(out);
     }
   }
 }

@@ -1,11 +1,14 @@
 package io.mtlsvoting.node.mesh;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Runs the project's scripts/generate-certs.sh into a directory. */
 public final class TestCerts {
@@ -53,13 +56,26 @@ public final class TestCerts {
     }
   }
 
-  /** A fresh directory with a CA and {@code nodes} node certificates plus a client certificate. */
+  /**
+   * A fresh directory with a CA and {@code nodes} node certificates plus a client certificate,
+   * deleted when the test JVM exits (the classes using it share it across their tests).
+   */
   public static Path generate(int nodes) {
     try {
       Path dir = Files.createTempDirectory("mtls-certs");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "delete-" + dir));
       return run(dir, "--nodes", String.valueOf(nodes));
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Deletes {@code dir} and everything under it, as far as it can (best effort, at exit). */
+  static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      System.err.println("could not delete " + dir + ": " + e);
     }
   }
 }
