@@ -42,6 +42,8 @@ public final class BenchRecorder {
   final LatencyHistogram ownVoteJournaled = new LatencyHistogram();
   final LatencyHistogram wire = new LatencyHistogram();
   final LatencyHistogram decisionJournaled = new LatencyHistogram();
+  // THRESHOLD_REACHED journaled at a node until COMMITTED journaled there (in-process only).
+  final LatencyHistogram committedAfterDecision = new LatencyHistogram();
   final LongAdder decidedTxs = new LongAdder();
   final LongAdder committedTxs = new LongAdder();
   final LongAdder abortedTxs = new LongAdder();
@@ -140,7 +142,8 @@ public final class BenchRecorder {
             commit,
             ownVoteJournaled,
             wire,
-            decisionJournaled)) {
+            decisionJournaled,
+            committedAfterDecision)) {
       h.reset();
     }
     for (LongAdder a : List.of(decidedTxs, committedTxs, abortedTxs, completedTxs, detections)) {
@@ -169,8 +172,10 @@ public final class BenchRecorder {
       voteCounted(atNode, event.txId(), vc.vote().nodeId(), now);
     } else if (event instanceof TallyEvent.ThresholdReached tr) {
       decisionJournaled(atNode, event.txId(), tr.certificate().votes(), now);
+      markDecided(atNode, event.txId(), now);
       decided(atNode, event.txId(), now);
     } else if (event instanceof TallyEvent.Committed) {
+      committedAfterDecision(atNode, event.txId(), now);
       committed(atNode, event.txId(), now);
     } else if (event instanceof TallyEvent.Aborted) {
       aborted(atNode, event.txId(), now);
@@ -220,6 +225,28 @@ public final class BenchRecorder {
       last = Math.max(last, arrived);
     }
     decisionJournaled.recordNanos(now - last);
+  }
+
+  private void markDecided(int atNode, String txId, long now) {
+    Track t = tracks.get(txId);
+    Integer at = position.get(atNode);
+    if (t != null && at != null) {
+      t.decidedAt[at] = now;
+    }
+  }
+
+  /**
+   * COMMITTED journaled at {@code atNode}: the time since THRESHOLD_REACHED was journaled there
+   * (the etcd outbox, the store in etcd, the tally's COMMITTED event). Not recorded when the
+   * decision was not seen.
+   */
+  private void committedAfterDecision(int atNode, String txId, long now) {
+    Track t = tracks.get(txId);
+    Integer at = position.get(atNode);
+    if (t == null || at == null || atNode == byzantineNode || t.decidedAt[at] == 0) {
+      return;
+    }
+    committedAfterDecision.recordNanos(now - t.decidedAt[at]);
   }
 
   /** Node {@code atNode} reached THRESHOLD_REACHED for {@code txId} at {@code now} (nanoTime). */
@@ -302,6 +329,8 @@ public final class BenchRecorder {
     // journaled it. Each cell has one writer, node a's observer; other threads read a cell only
     // after a message sent after the write (a's tally, or for [v][v] the vote's broadcast).
     final long[][] arrived;
+    // decidedAt[a]: when member a journaled THRESHOLD_REACHED; written and read by a's observer.
+    final long[] decidedAt;
     final AtomicLong firstCast = new AtomicLong();
     final AtomicInteger decided = new AtomicInteger();
     final AtomicInteger committed = new AtomicInteger();
@@ -312,6 +341,7 @@ public final class BenchRecorder {
     Track(int n) {
       castNanos = new long[n];
       arrived = new long[n][n];
+      decidedAt = new long[n];
     }
   }
 }

@@ -18,7 +18,8 @@ import java.util.Optional;
  * {@code ownVoteJournaled} = cast until the vote was journaled at its own node (the tally's start
  * with its journal read, then the write), {@code wire} = journaled there until verified at a peer,
  * {@code decisionJournaled} = the last certificate vote's arrival at a node until THRESHOLD_REACHED
- * was journaled there.
+ * was journaled there, {@code committedAfterDecision} = THRESHOLD_REACHED journaled at a node until
+ * COMMITTED was journaled there (etcd on).
  */
 public record BenchReport(
     Setup setup,
@@ -79,7 +80,8 @@ public record BenchReport(
       LatencyHistogram.Summary commit,
       LatencyHistogram.Summary ownVoteJournaled,
       LatencyHistogram.Summary wire,
-      LatencyHistogram.Summary decisionJournaled) {}
+      LatencyHistogram.Summary decisionJournaled,
+      LatencyHistogram.Summary committedAfterDecision) {}
 
   /**
    * Heap used after a GC when {@code txsDone} txs had completed; {@code liveTallies} -1 when the
@@ -330,6 +332,10 @@ public record BenchReport(
       line(b, "own vote journaled", latency.ownVoteJournaled());
       line(b, "vote on the wire", latency.wire());
       line(b, "decision journaled", latency.decisionJournaled());
+      if (latency.committedAfterDecision() != null
+          && latency.committedAfterDecision().samples() > 0) {
+        line(b, "decided->COMMITTED", latency.committedAfterDecision());
+      }
     }
     if (ceiling != null) {
       f(

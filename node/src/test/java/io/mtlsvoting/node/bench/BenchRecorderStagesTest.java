@@ -74,4 +74,37 @@ class BenchRecorderStagesTest {
     assertEquals(0, r.wire.count());
     assertEquals(1, r.propagation.count());
   }
+
+  @Test
+  void commitAfterDecisionIsTimedFromEachNodesOwnDecision() {
+    BenchRecorder r = new BenchRecorder(List.of(1, 2, 3));
+    r.expectCommits(true);
+    r.begin("tx-1");
+    r.cast("tx-1", 1, 100 * MS);
+    r.onEvent(1, new TallyEvent.ThresholdReached("tx-1", qc(1, 2)), 110 * MS);
+    r.onEvent(2, new TallyEvent.ThresholdReached("tx-1", qc(1, 2)), 130 * MS);
+    // Node 1 commits 7 ms after its decision, node 2 12 ms after its own (not node 1's).
+    r.onEvent(1, new TallyEvent.Committed("tx-1", 7), 117 * MS);
+    r.onEvent(2, new TallyEvent.Committed("tx-1", 7), 142 * MS);
+    // Node 3 commits without its decision having been seen: not timed.
+    r.onEvent(3, new TallyEvent.Committed("tx-1", 7), 150 * MS);
+
+    assertEquals(2, r.committedAfterDecision.count());
+    assertEquals(7, r.committedAfterDecision.percentileMicros(0) / 1000);
+    assertEquals(12, r.committedAfterDecision.percentileMicros(100) / 1000);
+    assertEquals(3, r.commit.count());
+  }
+
+  @Test
+  void decisionsAndCommitsReportedFromOutsideHaveNoCommitStage() {
+    // A remote driver sees decisions and commits through replies and polls, not journal events.
+    BenchRecorder r = new BenchRecorder(List.of(1, 2));
+    r.expectCommits(true);
+    r.begin("tx-1");
+    r.cast("tx-1", 1, 100 * MS);
+    r.decided(1, "tx-1", 110 * MS);
+    r.committed(1, "tx-1", 300 * MS);
+    assertEquals(0, r.committedAfterDecision.count());
+    assertEquals(1, r.commit.count());
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mtlsvoting.persistence.db.PostgresExtension;
+import io.mtlsvoting.persistence.etcd.EtcdExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterBenchTest {
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
+  @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
 
   /** Three nodes, threshold 2, no etcd, reporting to {@code recorder}. */
   private static InProcessCluster threeNodes(BenchRecorder recorder, Map<String, String> overrides)
@@ -57,6 +59,36 @@ class ClusterBenchTest {
         new PrintWriter(progress, true),
         0,
         0);
+  }
+
+  @Test
+  void withEtcdEveryTxIsCommittedAndTheCommitAfterEachDecisionIsTimed() throws Exception {
+    BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
+    try (InProcessCluster cluster =
+        InProcessCluster.start(
+            3,
+            2,
+            Optional.of(etcd.endpoint().toString()),
+            Optional.of(postgres.jdbcUrl()),
+            Set.of(),
+            id -> List.of(recorder.listener(id)),
+            Map.of())) {
+      StringWriter progress = new StringWriter();
+      BenchOptions options = closedLoop(30, 8, false, BenchOptions.MemoryCheck.OFF, progress);
+      BenchReport report = new ClusterBench(cluster, recorder, options).run();
+      assertEquals(30, report.committedTxs(), report.toText());
+      JsonNode latency = new ObjectMapper().readTree(report.toJson()).get("latency");
+      long commits = latency.get("commit").get("samples").asLong();
+      long timed = latency.get("committedAfterDecision").get("samples").asLong();
+      // Every node's COMMITTED follows its own THRESHOLD_REACHED, seen by the same observer.
+      assertEquals(3 * 30, commits, latency.toString());
+      assertEquals(commits, timed, latency.toString());
+      assertTrue(
+          latency.get("committedAfterDecision").get("p50Ms").asDouble()
+              <= latency.get("commit").get("p50Ms").asDouble(),
+          latency.toString());
+      assertTrue(report.toText().contains("decided->COMMITTED"), report.toText());
+    }
   }
 
   @Test
