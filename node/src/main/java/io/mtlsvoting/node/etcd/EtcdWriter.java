@@ -10,6 +10,7 @@ import io.mtlsvoting.protocol.QuorumCertificate;
 import io.mtlsvoting.protocol.UnsignedValues;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +37,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * The node's single owner of etcd traffic. Decided transactions enter a journaled outbox ({@code
  * node-<self>|etcd-outbox}); each QC is stored create-if-absent under {@code consensus/<tx_id>}
- * (pipelined, bounded in flight) and the tally is then committed with the value etcd holds. While
- * etcd is unreachable the outbox waits and retries with backoff; voting never waits for it. Bans
- * are published and followed through {@link BanSync}.
+ * (pipelined, bounded in flight), the request leaving while its outbox entry is being journaled,
+ * and the tally is committed with the value etcd holds once the entry is journaled. While etcd is
+ * unreachable the outbox waits and retries with backoff; voting never waits for it. Bans are
+ * published and followed through {@link BanSync}.
  */
 public final class EtcdWriter
     extends EventSourcedBehaviorWithEnforcedReplies<EtcdWriter.Command, OutboxEvent, Outbox> {
@@ -114,7 +116,10 @@ public final class EtcdWriter
   // etcd transactions under way; while they are, newly decided txs gather into the next batch.
   private int requestsInFlight;
   private final List<OutboxEvent> unflushed = new ArrayList<>();
-  private final Set<String> queuedTxs = new HashSet<>();
+  // Decided txs whose CommitQueued is buffered or being journaled: already sent to etcd with the
+  // journaled ones (a crash before the write leaves the tally's journaled decision, which the
+  // start-up requeue hands back), so the journal write and the etcd request overlap.
+  private final Map<String, OutboxState.Pending> queued = new LinkedHashMap<>();
   private boolean configAgreed;
   private boolean configChecking;
   private List<String> configDifferences = List.of();
@@ -185,7 +190,7 @@ public final class EtcdWriter
                     .reply(
                         c.replyTo(),
                         c.txIds().stream()
-                            .filter(tx -> !s.contains(tx) && !queuedTxs.contains(tx))
+                            .filter(tx -> !s.contains(tx) && !queued.containsKey(tx))
                             .toList()))
         .onCommand(ConsensusAnswered.class, this::onConsensus)
         .onCommand(TallyAnswered.class, this::onTally)
@@ -200,11 +205,15 @@ public final class EtcdWriter
   }
 
   private ReplyEffect<OutboxEvent, Outbox> onThreshold(Outbox s, ThresholdReached c) {
-    if (s.contains(c.txId()) || !queuedTxs.add(c.txId())) {
+    if (s.contains(c.txId()) || queued.containsKey(c.txId())) {
       return Effect().noReply();
     }
     QuorumCertificate qc = c.certificate();
-    buffer(new OutboxEvent.CommitQueued(c.txId(), CoordinationJson.certificate(qc), qc.value()));
+    OutboxEvent.CommitQueued q =
+        new OutboxEvent.CommitQueued(c.txId(), CoordinationJson.certificate(qc), qc.value());
+    queued.put(q.txId(), new OutboxState.Pending(q.txId(), q.qcJson(), q.value()));
+    buffer(q);
+    pump(s);
     return Effect().noReply();
   }
 
@@ -228,7 +237,7 @@ public final class EtcdWriter
             (Outbox after) -> {
               for (OutboxEvent e : events) {
                 if (e instanceof OutboxEvent.CommitQueued q) {
-                  queuedTxs.remove(q.txId());
+                  queued.remove(q.txId());
                 } else if (e instanceof OutboxEvent.CommitDone d) {
                   inFlight.remove(d.txId());
                   if (d.result() == OutboxEvent.Result.SAFETY_ALARM
@@ -258,7 +267,7 @@ public final class EtcdWriter
       if (commitValue.isEmpty()) {
         // Not pending any more, or no answer for it: free the slot (an unreadable conflict
         // instead stays in flight until its CommitDone is journaled).
-        if (!s.contains(txId) || !c.results().containsKey(txId)) {
+        if (!(s.contains(txId) || queued.containsKey(txId)) || !c.results().containsKey(txId)) {
           released |= inFlight.remove(txId);
         }
         continue;
@@ -282,7 +291,7 @@ public final class EtcdWriter
    * nothing to commit (no longer pending, or a stored record that cannot be read, then recorded).
    */
   private OptionalLong commitValue(Outbox s, String txId, ConsensusResult result) {
-    OutboxState.Pending p = s.get(txId);
+    OutboxState.Pending p = s.contains(txId) ? s.get(txId) : queued.get(txId);
     if (p == null || result == null) {
       return OptionalLong.empty();
     }
@@ -364,15 +373,19 @@ public final class EtcdWriter
     int batchSize = failures == 0 ? settings.consensusBatch() : 1;
     int maxRequests = Math.max(1, limit / batchSize);
     Map<String, String> batch = new LinkedHashMap<>();
-    for (OutboxState.Pending p : s.inOrder()) {
-      if (inFlight.size() >= limit || requestsInFlight >= maxRequests) {
-        break;
-      }
-      if (inFlight.add(p.txId())) {
-        batch.put(p.txId(), p.qcJson());
-        if (batch.size() >= batchSize) {
-          sendConsensus(batch);
-          batch = new LinkedHashMap<>();
+    // The journaled commits first, then those still being journaled.
+    sending:
+    for (Collection<OutboxState.Pending> part : List.of(s.inOrder(), queued.values())) {
+      for (OutboxState.Pending p : part) {
+        if (inFlight.size() >= limit || requestsInFlight >= maxRequests) {
+          break sending;
+        }
+        if (inFlight.add(p.txId())) {
+          batch.put(p.txId(), p.qcJson());
+          if (batch.size() >= batchSize) {
+            sendConsensus(batch);
+            batch = new LinkedHashMap<>();
+          }
         }
       }
     }
@@ -422,8 +435,8 @@ public final class EtcdWriter
     return new Status(
         etcd.isHealthy() && failures == 0,
         configAgreed,
-        s.size() + queuedTxs.size(),
-        queuedTxs.size(),
+        s.size() + queued.size(),
+        queued.size(),
         inFlight.size(),
         bans.pendingCount(),
         committed,

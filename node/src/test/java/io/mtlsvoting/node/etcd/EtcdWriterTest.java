@@ -17,7 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.WriteEvents;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,6 +65,46 @@ class EtcdWriterTest {
           refused.getMessage().contains("threshold: etcd has 4, this node has 3"),
           refused.getMessage());
       assertTrue(refused.getMessage().contains("refusing to start"), refused.getMessage());
+    }
+  }
+
+  @Test
+  void theCertificateGoesToEtcdWhileItsOutboxEntryIsStillBeingJournaled() throws Exception {
+    EtcdSettings s = fresh();
+    try (TestCluster c = TestCluster.inMemory(s)) {
+      TestCluster.Node one = c.start(1);
+      Poll.until(TestCluster.WAIT, () -> assertTrue(c.status(1).configAgreed()));
+      // Hold every write of node 1's outbox until released; the tally's writes go through.
+      String outbox = EtcdWriter.persistenceId(1).id();
+      CountDownLatch release = new CountDownLatch(1);
+      PersistenceTestKit journal = PersistenceTestKit.create(c.kit.system());
+      journal.withPolicy(
+          (pid, op) -> {
+            if (pid.equals(outbox) && op instanceof WriteEvents) {
+              try {
+                release.await(TestCluster.WAIT.toSeconds(), TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return ProcessingSuccess$.MODULE$;
+          });
+      try {
+        c.decide("tx-overlap", 7L);
+        Poll.until(
+            TestCluster.WAIT,
+            () -> assertEquals(Map.of("tx-overlap", 1L), TestCluster.consensusVersions(s)));
+        // Stored while CommitQueued is still unwritten: the tally is not committed before it is.
+        assertTrue(one.seen().threshold.containsKey("tx-overlap"));
+        assertFalse(one.seen().committed.containsKey("tx-overlap"));
+      } finally {
+        release.countDown();
+        journal.resetPolicy();
+      }
+      Poll.until(
+          TestCluster.WAIT,
+          () -> assertTrue(one.seen().committed.containsKey("tx-overlap"), "committed"));
+      assertEquals(0, c.status(1).pending());
     }
   }
 
