@@ -189,9 +189,7 @@ public final class EtcdWriter
                 Effect()
                     .reply(
                         c.replyTo(),
-                        c.txIds().stream()
-                            .filter(tx -> !s.contains(tx) && !queued.containsKey(tx))
-                            .toList()))
+                        c.txIds().stream().filter(tx -> pending(s, tx) == null).toList()))
         .onCommand(ConsensusAnswered.class, this::onConsensus)
         .onCommand(TallyAnswered.class, this::onTally)
         .onCommand(Flush.class, (s, c) -> onFlush(s))
@@ -205,7 +203,7 @@ public final class EtcdWriter
   }
 
   private ReplyEffect<OutboxEvent, Outbox> onThreshold(Outbox s, ThresholdReached c) {
-    if (s.contains(c.txId()) || queued.containsKey(c.txId())) {
+    if (pending(s, c.txId()) != null) {
       return Effect().noReply();
     }
     QuorumCertificate qc = c.certificate();
@@ -267,7 +265,7 @@ public final class EtcdWriter
       if (commitValue.isEmpty()) {
         // Not pending any more, or no answer for it: free the slot (an unreadable conflict
         // instead stays in flight until its CommitDone is journaled).
-        if (!(s.contains(txId) || queued.containsKey(txId)) || !c.results().containsKey(txId)) {
+        if (pending(s, txId) == null || !c.results().containsKey(txId)) {
           released |= inFlight.remove(txId);
         }
         continue;
@@ -286,12 +284,18 @@ public final class EtcdWriter
     return Effect().noReply();
   }
 
+  /** {@code txId}'s pending commit, journaled or still being journaled; null when there is none. */
+  private OutboxState.Pending pending(Outbox s, String txId) {
+    OutboxState.Pending p = s.get(txId);
+    return p != null ? p : queued.get(txId);
+  }
+
   /**
    * The value to commit {@code txId}'s tally with, given what etcd answered; empty when there is
    * nothing to commit (no longer pending, or a stored record that cannot be read, then recorded).
    */
   private OptionalLong commitValue(Outbox s, String txId, ConsensusResult result) {
-    OutboxState.Pending p = s.contains(txId) ? s.get(txId) : queued.get(txId);
+    OutboxState.Pending p = pending(s, txId);
     if (p == null || result == null) {
       return OptionalLong.empty();
     }

@@ -27,13 +27,20 @@ class ClusterBenchTest {
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
   @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
 
-  /** Three nodes, threshold 2, no etcd, reporting to {@code recorder}. */
+  /** Three nodes, threshold 2, without etcd, reporting to {@code recorder}. */
   private static InProcessCluster threeNodes(BenchRecorder recorder, Map<String, String> overrides)
+      throws Exception {
+    return threeNodes(recorder, Optional.empty(), overrides);
+  }
+
+  /** Three nodes, threshold 2, committing through {@code etcd} when given. */
+  private static InProcessCluster threeNodes(
+      BenchRecorder recorder, Optional<String> etcd, Map<String, String> overrides)
       throws Exception {
     return InProcessCluster.start(
         3,
         2,
-        Optional.empty(),
+        etcd,
         Optional.of(postgres.jdbcUrl()),
         Set.of(),
         id -> List.of(recorder.listener(id)),
@@ -65,14 +72,7 @@ class ClusterBenchTest {
   void withEtcdEveryTxIsCommittedAndTheCommitAfterEachDecisionIsTimed() throws Exception {
     BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
     try (InProcessCluster cluster =
-        InProcessCluster.start(
-            3,
-            2,
-            Optional.of(etcd.endpoint().toString()),
-            Optional.of(postgres.jdbcUrl()),
-            Set.of(),
-            id -> List.of(recorder.listener(id)),
-            Map.of())) {
+        threeNodes(recorder, Optional.of(etcd.endpoint().toString()), Map.of())) {
       StringWriter progress = new StringWriter();
       BenchOptions options = closedLoop(30, 8, false, BenchOptions.MemoryCheck.OFF, progress);
       BenchReport report = new ClusterBench(cluster, recorder, options).run();
