@@ -35,6 +35,11 @@ final class JournalDao {
           + " WHERE h.persistence_id = ids.pid))"
           + " FROM (SELECT a.arr[s.i] AS pid FROM (SELECT ?::text[] AS arr) a,"
           + " generate_subscripts(a.arr, 1) AS s(i)) ids";
+  // Every id HIGHEST can answer with more than 0. A sequential read of the table (repeats are
+  // cheaper to pass on than to remove), streamed through a cursor.
+  private static final String ALL_IDS =
+      "SELECT persistence_id FROM event_journal"
+          + " UNION ALL SELECT persistence_id FROM event_journal_highest";
   // Remembers the highest deleted sequence number so a later purge can never lower it. The newest
   // row at or below the bound is one backward step in the primary key, whatever the history.
   private static final String KEEP_HIGHEST =
@@ -148,6 +153,28 @@ final class JournalDao {
       }
     }
     return highest;
+  }
+
+  /**
+   * Passes every persistence id with a row in the journal to {@code sink}, once per row: the ids
+   * whose highest sequence number is above 0.
+   */
+  void forEachPersistenceId(Consumer<String> sink) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(ALL_IDS)) {
+        ps.setFetchSize(10_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sink.accept(rs.getString(1));
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    }
   }
 
   /** Marks events up to {@code toSequenceNr} deleted; rows stay for the audit projection. */

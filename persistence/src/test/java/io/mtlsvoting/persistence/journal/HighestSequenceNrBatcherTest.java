@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.SQLException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,26 +23,6 @@ import org.junit.jupiter.api.Test;
  * test runs by hand, so which request lands in which query is decided by the test, not by timing.
  */
 class HighestSequenceNrBatcherTest {
-
-  /** Runs submitted tasks only when the test says so. */
-  private static final class ManualExecutor implements Executor {
-    final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
-
-    @Override
-    public void execute(Runnable task) {
-      tasks.add(task);
-    }
-
-    void runNext() {
-      tasks.remove().run();
-    }
-
-    void runAll() {
-      while (!tasks.isEmpty()) {
-        runNext();
-      }
-    }
-  }
 
   /** Answers {@code id.length()} for every id, records each query, and can act or fail inside. */
   private static final class ScriptedLookup implements HighestSequenceNrBatcher.Lookup {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.ActorRef;
@@ -131,6 +132,28 @@ final class JournalHarness implements AutoCloseable {
               }
               throw new AssertionError("unexpected reply to a replay: " + reply);
             });
+  }
+
+  /** The journal's filter of known ids, as it reports it (empty when switched off). */
+  static Optional<KnownIds.Stats> knownIds(ActorRef journal) {
+    Object reply =
+        Patterns.ask(journal, JdbcJournal.GetKnownIdsStats.INSTANCE, ASK_TIMEOUT)
+            .toCompletableFuture()
+            .join();
+    return ((Optional<?>) reply).map(KnownIds.Stats.class::cast);
+  }
+
+  /** Waits (at most a minute) until the journal's first scan of its ids has finished. */
+  static KnownIds.Stats awaitKnownIds(ActorRef journal) throws InterruptedException {
+    KnownIds.Stats stats = knownIds(journal).orElseThrow();
+    for (int i = 0; i < 1200 && !stats.loaded(); i++) {
+      Thread.sleep(50);
+      stats = knownIds(journal).orElseThrow();
+    }
+    if (!stats.loaded()) {
+      throw new AssertionError("the journal's ids were not loaded within a minute: " + stats);
+    }
+    return stats;
   }
 
   Replay replayAll(String persistenceId) {

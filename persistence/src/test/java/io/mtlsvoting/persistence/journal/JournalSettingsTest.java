@@ -21,7 +21,14 @@ class JournalSettingsTest {
   void defaultsComeFromReferenceConf() {
     JournalSettings settings = JournalSettings.fromConfig(journalBlock(""));
 
-    assertEquals(new JournalSettings("mtls-voting.persistence.db", 200, 500, 2), settings);
+    assertEquals(
+        new JournalSettings(
+            "mtls-voting.persistence.db",
+            200,
+            500,
+            2,
+            new JournalSettings.KnownIdsSettings(true, 1_000_000, 0.01, 30_000)),
+        settings);
   }
 
   @Test
@@ -43,6 +50,31 @@ class JournalSettingsTest {
         "mtls-voting.persistence.journal.read-max-in-flight must be >= 1, was -3");
     assertRefused(
         "batch-max-rows = 0", "mtls-voting.persistence.journal.batch-max-rows must be >= 1, was 0");
+  }
+
+  @Test
+  void refusesKnownIdsSettingsOutOfRangeNamingTheKey() {
+    assertRefused(
+        "known-ids.capacity = 0",
+        "mtls-voting.persistence.journal.known-ids.capacity must be >= 1, was 0");
+    assertRefused(
+        "known-ids.false-positive-rate = 1.0",
+        "mtls-voting.persistence.journal.known-ids.false-positive-rate must be > 0 and < 1,"
+            + " was 1.0");
+    assertRefused(
+        "known-ids.false-positive-rate = 0",
+        "mtls-voting.persistence.journal.known-ids.false-positive-rate must be > 0 and < 1,"
+            + " was 0.0");
+    assertRefused(
+        "known-ids.retry-after = 0s",
+        "mtls-voting.persistence.journal.known-ids.retry-after must be positive, was 0 ms");
+  }
+
+  @Test
+  void knownIdsCanBeSwitchedOff() {
+    assertEquals(
+        false,
+        JournalSettings.fromConfig(journalBlock("known-ids.enabled = off")).knownIds().enabled());
   }
 
   @Test

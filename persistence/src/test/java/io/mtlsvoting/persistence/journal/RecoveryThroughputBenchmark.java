@@ -16,6 +16,7 @@ import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,11 +26,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * journal for the highest sequence number; this compares one query per id (batching off: {@code
  * read-batch-max-ids = 1} and no limit on queries at once, each read its own task as before read
  * batching; within about 10% of the former code path when both ran in one JVM) with coalesced
- * reads. First at the journal protocol (20,000 recoveries started at once, as {@code
- * ReplayMessages} from a persistent actor), then end to end with 5,000 typed persistent actors
- * started at once (Pekko lets 50 recover at a time), once with a snapshot load per actor and once
- * without (as the node's vote tallies recover), in three alternating rounds whose medians are
- * printed last. Run with {@code mvn -pl persistence -am verify -Dtest=RecoveryThroughputBenchmark
+ * reads, and with the journal's filter of known ids answering them without a query (the default).
+ * First at the journal protocol (20,000 recoveries started at once, as {@code ReplayMessages} from
+ * a persistent actor), then end to end with 5,000 typed persistent actors started at once (Pekko
+ * lets 50 recover at a time), once with a snapshot load per actor and once without (as the node's
+ * vote tallies recover), in three alternating rounds whose medians are printed last. Run with
+ * {@code mvn -pl persistence -am verify -Dtest=RecoveryThroughputBenchmark
  * -Dsurefire.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
@@ -42,11 +44,15 @@ class RecoveryThroughputBenchmark {
   private static final int ROUNDS = 3;
   // As before read batching: every read is its own task on the JDBC dispatcher (8 threads in the
   // test config), all of them queued at once.
+  // The batching variants read every id from the database (known-ids off); the last one answers
+  // new ids from the journal's filter, measured once the filter is loaded.
   private static final String ONE_QUERY_PER_ID =
-      "read-batch-max-ids = 1\nread-max-in-flight = 1000000";
+      "read-batch-max-ids = 1\nread-max-in-flight = 1000000\nknown-ids.enabled = off";
   private static final String BATCHED_ONE_IN_FLIGHT =
-      "read-batch-max-ids = 500\nread-max-in-flight = 1";
-  private static final String BATCHED_DEFAULT = "read-batch-max-ids = 500\nread-max-in-flight = 2";
+      "read-batch-max-ids = 500\nread-max-in-flight = 1\nknown-ids.enabled = off";
+  private static final String BATCHED_DEFAULT =
+      "read-batch-max-ids = 500\nread-max-in-flight = 2\nknown-ids.enabled = off";
+  private static final String KNOWN_IDS = "known-ids.enabled = on";
 
   /** One setting under test and the rates it reached. */
   private record Variant(String label, String settings, List<Double> rates) {
@@ -69,15 +75,18 @@ class RecoveryThroughputBenchmark {
         List.of(
             new Variant("one query per id", ONE_QUERY_PER_ID),
             new Variant("batched, 1 query at once", BATCHED_ONE_IN_FLIGHT),
-            new Variant("batched, 2 queries at once (default)", BATCHED_DEFAULT));
+            new Variant("batched, 2 queries at once", BATCHED_DEFAULT),
+            new Variant("known ids (default)", KNOWN_IDS));
     List<Variant> actors =
         List.of(
             new Variant("one query per id", ONE_QUERY_PER_ID),
-            new Variant("batched (default)", BATCHED_DEFAULT));
+            new Variant("batched", BATCHED_DEFAULT),
+            new Variant("known ids (default)", KNOWN_IDS));
     List<Variant> tallies =
         List.of(
             new Variant("one query per id", ONE_QUERY_PER_ID),
-            new Variant("batched (default)", BATCHED_DEFAULT));
+            new Variant("batched", BATCHED_DEFAULT),
+            new Variant("known ids (default)", KNOWN_IDS));
     // The machine is shared and a run after the actor runs tends to be slow: each round starts
     // with another variant, and the medians are reported.
     int run = 0;
@@ -99,18 +108,22 @@ class RecoveryThroughputBenchmark {
     System.out.printf(
         "RecoveryThroughputBenchmark, medians of %d rounds: %d journal recoveries of new ids:"
             + " %.0f/s one query per id, %.0f/s batched with 1 query at once, %.0f/s batched with"
-            + " 2 (default); %d typed actors with a snapshot load: %.0f/s one query per id, %.0f/s"
-            + " batched; without: %.0f/s one query per id, %.0f/s batched%n",
+            + " 2, %.0f/s known ids (default); %d typed actors with a snapshot load: %.0f/s one"
+            + " query per id, %.0f/s batched, %.0f/s known ids; without: %.0f/s one query per id,"
+            + " %.0f/s batched, %.0f/s known ids%n",
         ROUNDS,
         JOURNAL_RECOVERIES,
         journal.get(0).median(),
         journal.get(1).median(),
         journal.get(2).median(),
+        journal.get(3).median(),
         ACTOR_RECOVERIES,
         actors.get(0).median(),
         actors.get(1).median(),
+        actors.get(2).median(),
         tallies.get(0).median(),
-        tallies.get(1).median());
+        tallies.get(1).median(),
+        tallies.get(2).median());
   }
 
   // A journal that is not empty: 50,000 ids with 4 events each, so lookups walk a real index.
@@ -134,6 +147,7 @@ class RecoveryThroughputBenchmark {
   private static double journalRun(String label, String journalSettings, String prefix)
       throws Exception {
     try (JournalHarness harness = new JournalHarness(config(journalSettings))) {
+      awaitKnownIdsIfOn(harness.journal);
       CompletableFuture<Long> finished = new CompletableFuture<>();
       long start = System.nanoTime();
       harness.system.actorOf(Props.create(Driver.class, harness.journal, prefix, finished));
@@ -148,10 +162,20 @@ class RecoveryThroughputBenchmark {
     }
   }
 
+  private static void awaitKnownIdsIfOn(ActorRef journal) throws InterruptedException {
+    if (JournalHarness.knownIds(journal).isPresent()) {
+      JournalHarness.awaitKnownIds(journal);
+    }
+  }
+
   private static double actorRun(
-      String label, String journalSettings, String prefix, boolean snapshots) {
+      String label, String journalSettings, String prefix, boolean snapshots)
+      throws InterruptedException {
     ActorTestKit kit = ActorTestKit.create("recoveries-" + prefix, config(journalSettings));
     try {
+      awaitKnownIdsIfOn(
+          Persistence.get(kit.system().classicSystem())
+              .journalFor(JournalHarness.JOURNAL, ConfigFactory.empty()));
       TestProbe<TestCounter.State> states = kit.createTestProbe();
       long start = System.nanoTime();
       for (int i = 0; i < ACTOR_RECOVERIES; i++) {
