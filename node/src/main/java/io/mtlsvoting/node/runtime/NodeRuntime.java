@@ -70,6 +70,22 @@ public final class NodeRuntime implements AutoCloseable {
     this.clients = clients;
   }
 
+  /** Config path of the prefix of the ids the journal's filter of known ids covers. */
+  static final String KNOWN_IDS_PREFIX = "mtls-voting.persistence.journal.known-ids.id-prefix";
+
+  /**
+   * {@code config} with the journal's filter of known ids covering node {@code nodeId}'s own
+   * persistence ids ({@code node-<id>|}), unless a prefix is configured: nodes sharing a database
+   * then each hold their own ids only.
+   */
+  static Config withOwnJournalIds(Config config, int nodeId) {
+    if (!config.getString(KNOWN_IDS_PREFIX).isEmpty()) {
+      return config;
+    }
+    return config.withValue(
+        KNOWN_IDS_PREFIX, ConfigValueFactory.fromAnyRef("node-" + nodeId + "|"));
+  }
+
   /** Starts a node from a resolved configuration (see {@link NodeConfig}). */
   public static NodeRuntime start(Config config) {
     return start(config, List.of());
@@ -160,7 +176,10 @@ public final class NodeRuntime implements AutoCloseable {
             etcd);
     CompletableFuture<NodeContext> ready = new CompletableFuture<>();
     ActorSystem<NodeGuardian.Command> system =
-        ActorSystem.create(NodeGuardian.create(parts, ready), "node-" + settings.nodeId(), config);
+        ActorSystem.create(
+            NodeGuardian.create(parts, ready),
+            "node-" + settings.nodeId(),
+            withOwnJournalIds(config, settings.nodeId()));
     try {
       NodeContext context = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       OpenTallies.reviveWhenProjected(context, lease.dataSource());

@@ -55,12 +55,17 @@ public final class BanRegistry
   /** When each member was last charged for silence (clock millis); not journaled. */
   private final Map<Integer, Long> lastSilenceCharge = new HashMap<>();
 
+  /** The ban authority's persistence id on node {@code selfId}. */
+  public static PersistenceId persistenceId(int selfId) {
+    return PersistenceId.ofUniqueId("node-" + selfId + "|reputation");
+  }
+
   private BanRegistry(
       int selfId, TallySettings settings, BanView view, LongSupplier clockMillis, Logger log) {
     // Without it a journal outage would stop the ban authority for good; restarted, it recovers
     // its bans from the journal once the database is back.
     super(
-        PersistenceId.ofUniqueId("node-" + selfId + "|reputation"),
+        persistenceId(selfId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(3), 0.2));
     this.selfId = selfId;
     this.settings = settings;

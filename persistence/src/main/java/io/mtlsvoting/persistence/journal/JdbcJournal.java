@@ -68,6 +68,7 @@ public final class JdbcJournal extends AsyncWriteJournal {
       this.knownIds =
           new KnownIds(
               dao::forEachPersistenceId,
+              settings.knownIds().idPrefix(),
               jdbcExecutor,
               settings.knownIds().capacity(),
               settings.knownIds().falsePositiveRate(),

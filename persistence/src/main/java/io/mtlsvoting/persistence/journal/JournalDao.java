@@ -35,11 +35,11 @@ final class JournalDao {
           + " WHERE h.persistence_id = ids.pid))"
           + " FROM (SELECT a.arr[s.i] AS pid FROM (SELECT ?::text[] AS arr) a,"
           + " generate_subscripts(a.arr, 1) AS s(i)) ids";
-  // Every id HIGHEST can answer with more than 0. A sequential read of the table (repeats are
-  // cheaper to pass on than to remove), streamed through a cursor.
-  private static final String ALL_IDS =
-      "SELECT persistence_id FROM event_journal"
-          + " UNION ALL SELECT persistence_id FROM event_journal_highest";
+  // Every id with a prefix that HIGHEST can answer with more than 0. A sequential read of the
+  // table (repeats are cheaper to pass on than to remove), streamed through a cursor.
+  private static final String IDS_LIKE =
+      "SELECT persistence_id FROM event_journal WHERE persistence_id LIKE ?"
+          + " UNION ALL SELECT persistence_id FROM event_journal_highest WHERE persistence_id LIKE ?";
   // Remembers the highest deleted sequence number so a later purge can never lower it. The newest
   // row at or below the bound is one backward step in the primary key, whatever the history.
   private static final String KEEP_HIGHEST =
@@ -156,13 +156,16 @@ final class JournalDao {
   }
 
   /**
-   * Passes every persistence id with a row in the journal to {@code sink}, once per row: the ids
-   * whose highest sequence number is above 0.
+   * Passes every persistence id starting with {@code prefix} ("" for all) with a row in the journal
+   * to {@code sink}, once per row: the ids whose highest sequence number is above 0.
    */
-  void forEachPersistenceId(Consumer<String> sink) throws SQLException {
+  void forEachPersistenceId(String prefix, Consumer<String> sink) throws SQLException {
+    String pattern = likePrefix(prefix);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(ALL_IDS)) {
+      try (PreparedStatement ps = c.prepareStatement(IDS_LIKE)) {
+        ps.setString(1, pattern);
+        ps.setString(2, pattern);
         ps.setFetchSize(10_000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -175,6 +178,14 @@ final class JournalDao {
         throw e;
       }
     }
+  }
+
+  /**
+   * The LIKE pattern of the strings starting with {@code prefix}: its wildcards and the escape
+   * character (backslash) taken literally.
+   */
+  static String likePrefix(String prefix) {
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
   }
 
   /** Marks events up to {@code toSequenceNr} deleted; rows stay for the audit projection. */

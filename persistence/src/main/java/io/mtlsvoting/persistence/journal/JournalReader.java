@@ -156,8 +156,7 @@ public final class JournalReader {
   private static Array patterns(Connection c, List<String> prefixes) throws SQLException {
     String[] patterns = new String[prefixes.size()];
     for (int i = 0; i < patterns.length; i++) {
-      patterns[i] =
-          prefixes.get(i).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+      patterns[i] = JournalDao.likePrefix(prefixes.get(i));
     }
     return c.createArrayOf("text", patterns);
   }

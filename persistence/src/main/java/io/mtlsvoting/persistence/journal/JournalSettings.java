@@ -22,12 +22,17 @@ record JournalSettings(
 
   /**
    * {@code known-ids}: on or off, the ids the filter is sized for at least, its false-positive rate
-   * (the share of new ids still read from the database), and how long after a failed scan of the
-   * journal's ids the next one may start.
+   * (the share of new ids still read from the database), how long after a failed scan of the
+   * journal's ids the next one may start, and the prefix of the ids it covers ("" = all).
    */
   record KnownIdsSettings(
-      boolean enabled, long capacity, double falsePositiveRate, long retryAfterMillis) {
+      boolean enabled,
+      long capacity,
+      double falsePositiveRate,
+      long retryAfterMillis,
+      String idPrefix) {
     KnownIdsSettings {
+      Objects.requireNonNull(idPrefix, "idPrefix");
       if (capacity < 1) {
         throw new IllegalArgumentException(
             "mtls-voting.persistence.journal.known-ids.capacity must be >= 1, was " + capacity);
@@ -67,7 +72,8 @@ record JournalSettings(
             pluginConfig.getBoolean("known-ids.enabled"),
             pluginConfig.getLong("known-ids.capacity"),
             pluginConfig.getDouble("known-ids.false-positive-rate"),
-            pluginConfig.getDuration("known-ids.retry-after").toMillis()));
+            pluginConfig.getDuration("known-ids.retry-after").toMillis(),
+            pluginConfig.getString("known-ids.id-prefix")));
   }
 
   private static void atLeastOne(String key, int value) {

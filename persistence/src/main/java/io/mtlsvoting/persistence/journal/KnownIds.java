@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * read from the database as before. Until the first scan has finished, and while scans fail,
  * nothing is reported absent.
  *
- * <p>This holds only while this journal is the only writer of the ids it is asked about, as it is
- * for a node's tallies and outbox (their ids name the node). A scan sees what was committed when it
- * started; the ids of writes still in flight then are carried into the new filter. Should another
- * writer still add rows of an id after the scan (a node started twice at once), an actor of that id
- * is told it has none, and its first write fails on the journal's primary key instead of
+ * <p>Only ids starting with a prefix (a node's own, "" for all) are covered; others are always
+ * read. This holds only while this journal is the only writer of the ids it is asked about, as it
+ * is for a node's tallies and outbox (their ids name the node). A scan sees what was committed when
+ * it started; the ids of writes still in flight then are carried into the new filter. Should
+ * another writer still add rows of an id after the scan (a node started twice at once), an actor of
+ * that id is told it has none, and its first write fails on the journal's primary key instead of
  * overwriting anything; the id is known from then on, so the restarted actor reads its events.
  *
  * <p>When the filter holds more ids than it was sized for, a new scan loads one twice as large; the
@@ -38,10 +39,13 @@ final class KnownIds {
 
   private static final Logger log = LoggerFactory.getLogger(KnownIds.class);
 
-  /** Streams every persistence id with a row in the journal (repeats allowed). Blocking. */
+  /**
+   * Streams every persistence id starting with {@code prefix} that has a row in the journal
+   * (repeats allowed). Blocking.
+   */
   @FunctionalInterface
   interface Scan {
-    void forEachId(Consumer<String> sink) throws SQLException;
+    void forEachId(String prefix, Consumer<String> sink) throws SQLException;
   }
 
   /**
@@ -67,6 +71,7 @@ final class KnownIds {
   }
 
   private final Scan scan;
+  private final String idPrefix;
   private final Executor executor;
   private final long minCapacity;
   private final double falsePositiveRate;
@@ -89,12 +94,14 @@ final class KnownIds {
 
   KnownIds(
       Scan scan,
+      String idPrefix,
       Executor executor,
       long minCapacity,
       double falsePositiveRate,
       long retryAfterMillis,
       LongSupplier nanoClock) {
     this.scan = scan;
+    this.idPrefix = idPrefix;
     this.executor = executor;
     this.minCapacity = minCapacity;
     this.falsePositiveRate = falsePositiveRate;
@@ -110,7 +117,7 @@ final class KnownIds {
   /** True only if {@code persistenceId} surely has no row in the journal. */
   boolean absent(String persistenceId) {
     Filter f = current;
-    if (f != null && !f.bloom().mightContain(persistenceId)) {
+    if (f != null && persistenceId.startsWith(idPrefix) && !f.bloom().mightContain(persistenceId)) {
       answered.increment();
       return true;
     }
@@ -124,6 +131,9 @@ final class KnownIds {
   synchronized long writing(Collection<String> persistenceIds) {
     Filter f = current;
     for (String id : persistenceIds) {
+      if (!id.startsWith(idPrefix)) {
+        continue;
+      }
       if (f != null) {
         f.bloom().put(id);
       }
@@ -179,6 +189,7 @@ final class KnownIds {
     long[] rows = {0};
     try {
       scan.forEachId(
+          idPrefix,
           id -> {
             next.bloom().put(id);
             rows[0]++;
@@ -194,9 +205,10 @@ final class KnownIds {
       scans++;
     }
     log.info(
-        "Journal ids loaded: {} ids from {} rows in {} ms (sized for {}); recovery reads of other"
-            + " ids are answered without a query",
+        "Journal ids loaded: {} ids{} from {} rows in {} ms (sized for {}); recovery reads of"
+            + " other ids are answered without a query",
         next.bloom().approximateElementCount(),
+        idPrefix.isEmpty() ? "" : " starting with " + idPrefix,
         rows[0],
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
         next.capacity());

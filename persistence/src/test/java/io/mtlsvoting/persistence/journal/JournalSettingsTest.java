@@ -27,7 +27,7 @@ class JournalSettingsTest {
             200,
             500,
             2,
-            new JournalSettings.KnownIdsSettings(true, 1_000_000, 0.01, 30_000)),
+            new JournalSettings.KnownIdsSettings(true, 1_000_000, 0.01, 30_000, "")),
         settings);
   }
 

@@ -93,6 +93,31 @@ class KnownIdsJournalTest {
   }
 
   @Test
+  void withAPrefixOnlyThoseIdsAreLoadedFromTheTable() throws Exception {
+    try (JournalHarness others = new JournalHarness(JournalTestConfig.of(postgres))) {
+      for (int i = 0; i < 50; i++) {
+        others.writeOk(events("node-6|tx-" + i, 1, 1));
+      }
+      // Wildcards in the prefix are taken literally: node-7_ is not node-7x.
+      others.writeOk(events("node-7x|tx-0", 1, 1));
+      others.writeOk(events("node-7_|tx-0", 1, 2));
+    }
+    try (JournalHarness journal =
+        new JournalHarness(
+            JournalTestConfig.of(
+                postgres,
+                ConfigFactory.parseString(
+                    "mtls-voting.persistence.journal.known-ids.id-prefix = \"node-7_|\"")))) {
+      KnownIds.Stats stats = JournalHarness.awaitKnownIds(journal.journal);
+
+      assertEquals(1, stats.approximateIds(), stats.toString());
+      assertEquals(2L, journal.highest("node-7_|tx-0").get(GUARD_SECONDS, TimeUnit.SECONDS));
+      assertEquals(1L, journal.highest("node-6|tx-3").get(GUARD_SECONDS, TimeUnit.SECONDS));
+      assertEquals(0L, journal.highest("node-7_|tx-new").get(GUARD_SECONDS, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void switchedOffEveryReadGoesToTheDatabase() throws Exception {
     try (JournalHarness journal =
         new JournalHarness(

@@ -24,11 +24,11 @@ class KnownIdsTest {
     boolean failing;
 
     @Override
-    public void forEachId(Consumer<String> sink) throws SQLException {
+    public void forEachId(String prefix, Consumer<String> sink) throws SQLException {
       if (failing) {
         throw new SQLException("connection refused");
       }
-      ids.forEach(sink);
+      ids.stream().filter(id -> id.startsWith(prefix)).forEach(sink);
     }
   }
 
@@ -37,7 +37,7 @@ class KnownIdsTest {
   private final AtomicLong nanos = new AtomicLong();
 
   private KnownIds knownIds(long capacity) {
-    return new KnownIds(table, executor, capacity, 0.01, 30_000, nanos::get);
+    return new KnownIds(table, "", executor, capacity, 0.01, 30_000, nanos::get);
   }
 
   private static List<String> ids(String prefix, int count) {
@@ -75,6 +75,22 @@ class KnownIdsTest {
     // About 1% of the ids never seen are false positives (read from the database): far from all.
     long absent = ids("node-1|tx-never-", 10_000).stream().filter(known::absent).count();
     assertTrue(absent > 9_500, "absent: " + absent);
+  }
+
+  @Test
+  void idsOutsideThePrefixAreNeitherLoadedNorAnsweredFromTheFilter() {
+    table.ids.addAll(List.of("node-1|tx-a", "node-2|tx-a"));
+    KnownIds known = new KnownIds(table, "node-1|", executor, 1000, 0.01, 30_000, nanos::get);
+    known.start();
+    executor.runAll();
+
+    assertFalse(known.absent("node-1|tx-a"));
+    assertTrue(known.absent("node-1|tx-new"));
+    // Another node's ids (here one with events, one without) always go to the database.
+    assertFalse(known.absent("node-2|tx-a"));
+    assertFalse(known.absent("node-2|tx-new"));
+    known.written(known.writing(List.of("node-2|tx-b", "node-1|tx-b")));
+    assertEquals(2, known.stats().approximateIds());
   }
 
   @Test
