@@ -161,6 +161,7 @@ final class KnownIds {
     inFlight.remove(token);
   }
 
+  /** What the filter knows now. */
   synchronized Stats stats() {
     Filter f = current;
     return new Stats(
@@ -176,7 +177,9 @@ final class KnownIds {
   private void startScan(long capacity) {
     Filter next = Filter.of(capacity, falsePositiveRate);
     loading = next;
-    inFlight.values().forEach(ids -> ids.forEach(next.bloom()::put));
+    for (Collection<String> ids : inFlight.values()) {
+      ids.stream().filter(id -> id.startsWith(idPrefix)).forEach(next.bloom()::put);
+    }
     try {
       executor.execute(() -> runScan(next));
     } catch (RuntimeException e) {
