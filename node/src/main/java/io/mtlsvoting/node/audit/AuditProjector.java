@@ -1,5 +1,7 @@
 package io.mtlsvoting.node.audit;
 
+import io.mtlsvoting.node.tally.BanRegistry;
+import io.mtlsvoting.node.tally.VoteTally;
 import io.mtlsvoting.persistence.audit.AuditRepository;
 import io.mtlsvoting.persistence.audit.AuditRow;
 import io.mtlsvoting.persistence.audit.ProjectionOffset;
@@ -52,7 +54,8 @@ final class AuditProjector {
     this.selfId = selfId;
     // The tallies (VoteTally, node-<id>|tx-<tx>) and the ban registry (node-<id>|reputation) of
     // this node: the events of its other journals (the etcd outbox) make no audit rows.
-    this.audited = List.of("node-" + selfId + "|tx-", "node-" + selfId + "|reputation");
+    this.audited =
+        List.of(VoteTally.persistenceId(selfId, "").id(), BanRegistry.persistenceId(selfId).id());
     this.name = AuditWriter.projectionName(selfId);
     this.settings = settings;
     this.reader = reader;

@@ -3,6 +3,7 @@ package io.mtlsvoting.node.etcd;
 import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.tally.VoteTally;
 import io.mtlsvoting.node.util.Ask;
+import io.mtlsvoting.node.util.PersistenceIds;
 import io.mtlsvoting.persistence.etcd.ConfigResult;
 import io.mtlsvoting.persistence.etcd.ConsensusResult;
 import io.mtlsvoting.persistence.etcd.EtcdCoordinator;
@@ -148,7 +149,7 @@ public final class EtcdWriter
   }
 
   public static PersistenceId persistenceId(int selfId) {
-    return PersistenceId.ofUniqueId("node-" + selfId + "|etcd-outbox");
+    return PersistenceId.ofUniqueId(PersistenceIds.nodePrefix(selfId) + "etcd-outbox");
   }
 
   @Override

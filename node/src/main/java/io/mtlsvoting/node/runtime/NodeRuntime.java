@@ -12,6 +12,7 @@ import io.mtlsvoting.node.mesh.TlsContexts;
 import io.mtlsvoting.node.tally.Membership;
 import io.mtlsvoting.node.tally.TallyListener;
 import io.mtlsvoting.node.tally.TallySettings;
+import io.mtlsvoting.node.util.PersistenceIds;
 import io.mtlsvoting.persistence.db.DataSourceRegistry;
 import io.mtlsvoting.persistence.db.DbSettings;
 import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
@@ -83,7 +84,7 @@ public final class NodeRuntime implements AutoCloseable {
       return config;
     }
     return config.withValue(
-        KNOWN_IDS_PREFIX, ConfigValueFactory.fromAnyRef("node-" + nodeId + "|"));
+        KNOWN_IDS_PREFIX, ConfigValueFactory.fromAnyRef(PersistenceIds.nodePrefix(nodeId)));
   }
 
   /** Starts a node from a resolved configuration (see {@link NodeConfig}). */

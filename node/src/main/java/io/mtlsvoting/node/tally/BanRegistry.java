@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.tally;
 
+import io.mtlsvoting.node.util.PersistenceIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,7 +58,7 @@ public final class BanRegistry
 
   /** The ban authority's persistence id on node {@code selfId}. */
   public static PersistenceId persistenceId(int selfId) {
-    return PersistenceId.ofUniqueId("node-" + selfId + "|reputation");
+    return PersistenceId.ofUniqueId(PersistenceIds.nodePrefix(selfId) + "reputation");
   }
 
   private BanRegistry(

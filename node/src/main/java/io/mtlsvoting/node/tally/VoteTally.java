@@ -1,5 +1,6 @@
 package io.mtlsvoting.node.tally;
 
+import io.mtlsvoting.node.util.PersistenceIds;
 import io.mtlsvoting.protocol.Evidence;
 import io.mtlsvoting.protocol.Vote;
 import java.time.Duration;
@@ -152,7 +153,7 @@ public final class VoteTally
   }
 
   public static PersistenceId persistenceId(int selfId, String txId) {
-    return PersistenceId.ofUniqueId("node-" + selfId + "|tx-" + txId);
+    return PersistenceId.ofUniqueId(PersistenceIds.nodePrefix(selfId) + "tx-" + txId);
   }
 
   /** Tallies never snapshot, so recovery skips the snapshot store (one query less per tx). */

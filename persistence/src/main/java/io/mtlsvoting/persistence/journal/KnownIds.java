@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -82,10 +83,10 @@ final class KnownIds {
   // The filter that answers (null until a scan finished). Read without the lock; Guava's filter is
   // safe for concurrent puts and reads.
   private volatile Filter current;
-  // Guarded by this: the filter a running scan fills, the ids of unfinished writes by token, and
-  // when the last scan failed.
+  // Guarded by this: the filter a running scan fills, the covered ids of unfinished writes by
+  // token, and when the last scan failed.
   private Filter loading;
-  private final Map<Long, Collection<String>> inFlight = new HashMap<>();
+  private final Map<Long, List<String>> inFlight = new HashMap<>();
   private long nextToken;
   private long failedAtNanos;
   private boolean lastScanFailed;
@@ -130,10 +131,8 @@ final class KnownIds {
    */
   synchronized long writing(Collection<String> persistenceIds) {
     Filter f = current;
-    for (String id : persistenceIds) {
-      if (!id.startsWith(idPrefix)) {
-        continue;
-      }
+    List<String> covered = persistenceIds.stream().filter(id -> id.startsWith(idPrefix)).toList();
+    for (String id : covered) {
       if (f != null) {
         f.bloom().put(id);
       }
@@ -142,7 +141,7 @@ final class KnownIds {
       }
     }
     long token = nextToken++;
-    inFlight.put(token, persistenceIds);
+    inFlight.put(token, covered);
     // No scan running and none failed lately: scan again if the first one failed (no filter yet)
     // or the filter holds more ids than it was sized for.
     if (loading == null
@@ -177,9 +176,7 @@ final class KnownIds {
   private void startScan(long capacity) {
     Filter next = Filter.of(capacity, falsePositiveRate);
     loading = next;
-    for (Collection<String> ids : inFlight.values()) {
-      ids.stream().filter(id -> id.startsWith(idPrefix)).forEach(next.bloom()::put);
-    }
+    inFlight.values().forEach(ids -> ids.forEach(next.bloom()::put));
     try {
       executor.execute(() -> runScan(next));
     } catch (RuntimeException e) {
