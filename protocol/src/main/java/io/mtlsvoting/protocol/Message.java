@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Vote.class, name = "vote"),
   @JsonSubTypes.Type(value = Evidence.class, name = "evidence"),
   @JsonSubTypes.Type(value = Echo.class, name = "echo"),
+  @JsonSubTypes.Type(value = VoteRequest.class, name = "vote-request"),
   @JsonSubTypes.Type(value = Ping.class, name = "ping"),
   @JsonSubTypes.Type(value = Pong.class, name = "pong"),
   @JsonSubTypes.Type(value = SubmitVoteRequest.class, name = "submit-vote"),

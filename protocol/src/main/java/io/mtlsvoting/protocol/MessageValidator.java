@@ -24,6 +24,8 @@ final class MessageValidator {
       vote(v);
     } else if (m instanceof Echo e) {
       vote(e.vote());
+    } else if (m instanceof VoteRequest r) {
+      txId(r.txId());
     } else if (m instanceof Evidence e) {
       vote(e.first());
       vote(e.second());

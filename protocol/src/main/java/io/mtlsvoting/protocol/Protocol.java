@@ -10,8 +10,11 @@ import java.util.stream.Collectors;
 
 /** Protocol constants and the configuration hash exchanged in {@link Hello}. */
 public final class Protocol {
-  /** Wire protocol version sent in {@link Hello}. */
-  public static final int PROTOCOL_VERSION = 1;
+  /**
+   * Wire protocol version sent in {@link Hello} and stored in etcd's cluster config. 2 added {@link
+   * VoteRequest}, which a version-1 node cannot decode.
+   */
+  public static final int PROTOCOL_VERSION = 2;
 
   private Protocol() {}
 

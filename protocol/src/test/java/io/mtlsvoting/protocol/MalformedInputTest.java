@@ -65,6 +65,11 @@ class MalformedInputTest {
         row("root is a number", new byte[] {0x01}, Kind.WRONG_TYPE),
         row("bad tx id", cbor(vote("txId", "has space")), Kind.INVALID_VALUE),
         row("empty tx id", cbor(vote("txId", "")), Kind.INVALID_VALUE),
+        row(
+            "bad tx id in a vote request",
+            cbor(map("type", "vote-request", "txId", "a/b")),
+            Kind.INVALID_VALUE),
+        row("vote request without tx id", cbor(map("type", "vote-request")), Kind.MISSING_FIELD),
         row("node id zero", cbor(vote("nodeId", 0)), Kind.INVALID_VALUE),
         row("short signature", cbor(vote("signature", new byte[63])), Kind.INVALID_VALUE),
         row("bad config hash", cbor(hello("configHash", "abc", false)), Kind.INVALID_VALUE),

@@ -45,6 +45,7 @@ final class Samples {
         vote(1, -1L),
         new Evidence(vote(3, 1), vote(3, 2)),
         new Echo(vote(4, 9)),
+        new VoteRequest("tx-1"),
         new Ping(42, 123_456_789L),
         new Pong(42, 123_456_789L),
         new SubmitVoteRequest(1, "tx-1", Long.MIN_VALUE, true, 30_000),

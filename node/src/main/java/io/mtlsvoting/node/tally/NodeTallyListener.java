@@ -4,6 +4,8 @@ import io.mtlsvoting.node.mesh.Broadcaster;
 import io.mtlsvoting.protocol.Echo;
 import io.mtlsvoting.protocol.Evidence;
 import io.mtlsvoting.protocol.Vote;
+import io.mtlsvoting.protocol.VoteRequest;
+import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -28,6 +30,21 @@ public final class NodeTallyListener implements TallyListener {
   public void onOwnVoteRepeated(Vote vote) {
     if (vote.nodeId() == selfId) {
       broadcaster.broadcast(vote);
+    }
+  }
+
+  @Override
+  public void onVotesMissing(String txId, List<Integer> nodeIds) {
+    VoteRequest request = new VoteRequest(txId);
+    for (int id : nodeIds) {
+      broadcaster.sendTo(id, request);
+    }
+  }
+
+  @Override
+  public void onVoteRequested(Vote vote, int peerId) {
+    if (vote.nodeId() == selfId) {
+      broadcaster.sendTo(peerId, vote);
     }
   }
 

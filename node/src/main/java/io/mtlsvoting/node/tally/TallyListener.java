@@ -27,6 +27,15 @@ public interface TallyListener {
    */
   default void onOwnVoteRepeated(Vote vote) {}
 
+  /**
+   * The tally of {@code txId} still lacks the votes of {@code nodeIds} (members, not banned) some
+   * time after it opened: they are asked for them (tally.vote-request-interval).
+   */
+  default void onVotesMissing(String txId, List<Integer> nodeIds) {}
+
+  /** Peer {@code peerId} asked for this node's own vote, {@code vote} (already journaled). */
+  default void onVoteRequested(Vote vote, int peerId) {}
+
   /** All of {@code listeners}, in order; one throwing does not stop the others. */
   static TallyListener all(List<TallyListener> listeners) {
     List<TallyListener> copy = List.copyOf(listeners);
@@ -44,6 +53,16 @@ public interface TallyListener {
       @Override
       public void onOwnVoteRepeated(Vote vote) {
         each(l -> l.onOwnVoteRepeated(vote));
+      }
+
+      @Override
+      public void onVotesMissing(String txId, List<Integer> nodeIds) {
+        each(l -> l.onVotesMissing(txId, nodeIds));
+      }
+
+      @Override
+      public void onVoteRequested(Vote vote, int peerId) {
+        each(l -> l.onVoteRequested(vote, peerId));
       }
 
       private void each(Consumer<TallyListener> call) {

@@ -13,6 +13,7 @@ public record TallySettings(
     Duration voteTimeout,
     Duration passivateAfter,
     Duration voteFlushDelay,
+    Duration voteRequestInterval,
     double minorityPenalty,
     double silentPenalty,
     Duration silentPenaltyInterval,
@@ -31,6 +32,12 @@ public record TallySettings(
       throw new IllegalArgumentException(
           "tally.vote-flush-delay must be >= 0 (0 = journal every vote at once), got "
               + voteFlushDelay);
+    }
+    Objects.requireNonNull(voteRequestInterval, "voteRequestInterval");
+    if (voteRequestInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "tally.vote-request-interval must be >= 0 (0 = never ask peers for missing votes), got "
+              + voteRequestInterval);
     }
     if (passivateAfter.isNegative()) {
       throw new IllegalArgumentException(
@@ -61,6 +68,7 @@ public record TallySettings(
         voteTimeout,
         Duration.ofSeconds(10),
         Duration.ofMillis(100),
+        Duration.ofSeconds(5),
         0.1,
         0.05,
         Duration.ofSeconds(60),
@@ -84,6 +92,7 @@ public record TallySettings(
         timeout,
         t.getDuration("passivate-after"),
         t.getDuration("vote-flush-delay"),
+        t.getDuration("vote-request-interval"),
         t.getDouble("minority-penalty"),
         t.getDouble("silent-penalty"),
         t.getDuration("silent-penalty-interval"),
@@ -102,6 +111,7 @@ public record TallySettings(
         voteTimeout,
         d,
         voteFlushDelay,
+        voteRequestInterval,
         minorityPenalty,
         silentPenalty,
         silentPenaltyInterval,
@@ -115,6 +125,7 @@ public record TallySettings(
         voteTimeout,
         passivateAfter,
         d,
+        voteRequestInterval,
         minorityPenalty,
         silentPenalty,
         silentPenaltyInterval,
@@ -128,9 +139,24 @@ public record TallySettings(
         voteTimeout,
         passivateAfter,
         voteFlushDelay,
+        voteRequestInterval,
         minorityPenalty,
         silentPenalty,
         d,
+        banBelow,
+        verifyParallelism,
+        verifyQueueCapacity);
+  }
+
+  public TallySettings withVoteRequestInterval(Duration d) {
+    return new TallySettings(
+        voteTimeout,
+        passivateAfter,
+        voteFlushDelay,
+        d,
+        minorityPenalty,
+        silentPenalty,
+        silentPenaltyInterval,
         banBelow,
         verifyParallelism,
         verifyQueueCapacity);

@@ -6,6 +6,7 @@ import io.mtlsvoting.protocol.Evidence;
 import io.mtlsvoting.protocol.Message;
 import io.mtlsvoting.protocol.TxIds;
 import io.mtlsvoting.protocol.Vote;
+import io.mtlsvoting.protocol.VoteRequest;
 import io.mtlsvoting.protocol.VoteVerifier;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
@@ -23,7 +24,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The verification stage between the mesh and the tallies: checks each peer vote's signature with
  * the certified key of the authenticated sender on a bounded pool, in parallel and off the tallies'
  * threads. Valid votes and evidence go to the {@link VoteRouter}; forged or spoofed votes become
- * INVALID_SIGNATURE against the authenticated sender. Never blocks: a full pool drops and counts.
+ * INVALID_SIGNATURE against the authenticated sender. A peer's request for this node's vote goes to
+ * the tally directly (nothing to verify). Never blocks: a full pool drops and counts.
  */
 public final class VerifyingIngress implements PeerIngress, AutoCloseable {
   private final String clusterId;
@@ -106,6 +108,11 @@ public final class VerifyingIngress implements PeerIngress, AutoCloseable {
       work = () -> verifyEvidence(authenticatedPeerId, e);
     } else if (message instanceof Echo e) {
       work = () -> verifyEcho(e.vote());
+    } else if (message instanceof VoteRequest r) {
+      // Nothing to verify (the link authenticated the peer): the tally answers with its own vote.
+      metrics.increment("ingress.vote-requests");
+      router.tell(new VoteRouter.Route(r.txId(), new VoteTally.SendOwnVote(authenticatedPeerId)));
+      return;
     } else {
       metrics.increment("ingress.unexpected." + message.getClass().getSimpleName());
       return;

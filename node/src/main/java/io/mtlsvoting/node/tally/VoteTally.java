@@ -80,6 +80,15 @@ public final class VoteTally
   /** Journals the deferred peer votes now; sent by the tally's own flush timer. */
   public record FlushVotes() implements Command {}
 
+  /**
+   * Asks the members whose votes are still missing for them (tally.vote-request-interval); sent by
+   * the tally's own timer until its deadline.
+   */
+  public record RequestMissing() implements Command {}
+
+  /** Peer {@code peerId} asked for this node's vote on the tx: send it if there is one. */
+  public record SendOwnVote(int peerId) implements Command {}
+
   /** Answer to {@link CastOwn}. */
   public sealed interface CastReply {}
 
@@ -95,6 +104,7 @@ public final class VoteTally
   private static final String DEADLINE_TIMER = "deadline";
   private static final String IDLE_TIMER = "idle";
   private static final String FLUSH_TIMER = "flush";
+  private static final String REQUEST_TIMER = "request";
 
   /**
    * Most commands one tally holds for re-delivery. Only the command being written when the journal
@@ -186,6 +196,8 @@ public final class VoteTally
         .onCommand(IdleCheck.class, this::onIdleCheck)
         .onCommand(Stop.class, this::onStop)
         .onCommand(FlushVotes.class, (s, c) -> persistStep(c, List.of()))
+        .onCommand(RequestMissing.class, this::onRequestMissing)
+        .onCommand(SendOwnVote.class, this::onSendOwnVote)
         .build();
   }
 
@@ -228,6 +240,7 @@ public final class VoteTally
       unjournaled.add(e);
       if (e instanceof TallyEvent.Opened) {
         scheduleDeadline(v);
+        scheduleRequest();
       }
     }
     view = v;
@@ -366,6 +379,49 @@ public final class VoteTally
     return persistStep(c, rules.onDeadline(cur, now, deps.bans()).events());
   }
 
+  /**
+   * Asks each member without a vote here (not banned, not excluded) for its vote, and again after
+   * the interval while the deadline is ahead: a vote lost on the way (link down, this node or the
+   * peer restarting) would otherwise be missing until the deadline, which records it as silent.
+   */
+  private ReplyEffect<TallyEvent, TallyState> onRequestMissing(TallyState s, RequestMissing c) {
+    TallyState cur = current(s);
+    long now = deps.clock().getAsLong();
+    if (cur.phase() == Phase.NEW || cur.deadlineReached() || now >= cur.deadline()) {
+      return Effect().noReply();
+    }
+    List<Integer> missing = new ArrayList<>();
+    for (int id : deps.membership().members()) {
+      if (id != deps.membership().selfId()
+          && !cur.votes().containsKey(id)
+          && !cur.excluded().contains(id)
+          && !deps.bans().test(id)) {
+        missing.add(id);
+      }
+    }
+    if (!missing.isEmpty()) {
+      deps.metrics().increment("votes.requested", missing.size());
+      deps.listener().onVotesMissing(txId, List.copyOf(missing));
+      scheduleRequest();
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<TallyEvent, TallyState> onSendOwnVote(TallyState s, SendOwnVote c) {
+    // Own votes are journaled before anything else happens, so the journaled state holds it.
+    Vote mine = s.votes().get(deps.membership().selfId());
+    if (mine != null && !deps.bans().test(c.peerId())) {
+      deps.metrics().increment("votes.sent-on-request");
+      deps.listener().onVoteRequested(mine, c.peerId());
+    }
+    if (s.phase() == Phase.NEW && unjournaled.isEmpty() && parent != null) {
+      // Woken only to answer (nothing journaled here): offer to stop now, not after the idle time.
+      parent.tell(new VoteRouter.TallyIdle(txId, ctx.getSelf()));
+      return Effect().noReply();
+    }
+    return Effect().none().thenRun(this::touch).thenNoReply();
+  }
+
   private ReplyEffect<TallyEvent, TallyState> onIdleCheck(TallyState s, IdleCheck c) {
     if (!unjournaled.isEmpty()) {
       return persistStep(c, List.of());
@@ -396,6 +452,7 @@ public final class VoteTally
     for (TallyEvent e : events) {
       if (e instanceof TallyEvent.Opened) {
         scheduleDeadline(after);
+        scheduleRequest();
       }
       deps.listener().onEvent(e, after);
     }
@@ -410,6 +467,13 @@ public final class VoteTally
   private void touch(TallyState s) {
     if (unjournaled.isEmpty() && s.quiescent(deps.membership())) {
       timers.startSingleTimer(IDLE_TIMER, new IdleCheck(), deps.settings().passivateAfter());
+    }
+  }
+
+  private void scheduleRequest() {
+    Duration every = deps.settings().voteRequestInterval();
+    if (!every.isZero()) {
+      timers.startSingleTimer(REQUEST_TIMER, new RequestMissing(), every);
     }
   }
 
@@ -486,6 +550,7 @@ public final class VoteTally
     }
     if (s.phase() != Phase.NEW && !s.deadlineReached()) {
       scheduleDeadline(s);
+      scheduleRequest();
     }
     if (s.phase() == Phase.COLLECTING) {
       for (int id : deps.bans().snapshot()) {

@@ -11,9 +11,11 @@ import io.mtlsvoting.node.mesh.Broadcaster;
 import io.mtlsvoting.protocol.Evidence;
 import io.mtlsvoting.protocol.Message;
 import io.mtlsvoting.protocol.Vote;
+import io.mtlsvoting.protocol.VoteRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,8 +57,12 @@ class ByzantinePeersTest {
       broadcasts.add(m);
     }
 
+    /** What was sent to one peer: {@code nodeId -> message}. */
+    final ConcurrentLinkedQueue<Map.Entry<Integer, Message>> sent = new ConcurrentLinkedQueue<>();
+
     @Override
     public boolean sendTo(int nodeId, Message m) {
+      sent.add(Map.entry(nodeId, m));
       return true;
     }
   }
@@ -310,6 +316,22 @@ class ByzantinePeersTest {
     assertTrue(
         wire.broadcasts.stream().noneMatch(m -> m instanceof Evidence),
         "received evidence is not re-gossiped");
+  }
+
+  @Test
+  void aPeersVoteRequestIsAnsweredWithThisNodesVoteToThatPeerOnly() throws Exception {
+    castOwn("asked-1", 7);
+    ingress.deliver(2, new VoteRequest("never-voted-1"));
+    ingress.deliver(3, new VoteRequest("asked-1"));
+    probe.awaitAssert(
+        WAIT,
+        () -> {
+          assertEquals(1, metrics.get("votes.sent-on-request"));
+          return null;
+        });
+    assertEquals(2, metrics.get("ingress.vote-requests"));
+    Vote mine = state("asked-1").votes().get(1);
+    assertEquals(List.of(Map.entry(3, (Message) mine)), List.copyOf(wire.sent));
   }
 
   @Test

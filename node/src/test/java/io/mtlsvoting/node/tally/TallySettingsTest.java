@@ -59,4 +59,23 @@ class TallySettingsTest {
                     .withSilentPenaltyInterval(Duration.ofSeconds(-1)));
     assertTrue(e.getMessage().contains("tally.silent-penalty-interval"), e.getMessage());
   }
+
+  @Test
+  void theVoteRequestIntervalIsReadFromTheConfigMayBeZeroAndNotNegative() {
+    TallySettings fromReference = TallySettings.fromConfig(ConfigFactory.load());
+    assertEquals(Duration.ofSeconds(5), fromReference.voteRequestInterval());
+    assertEquals(
+        fromReference.voteRequestInterval(),
+        TallySettings.defaults(Duration.ofSeconds(1)).voteRequestInterval());
+    TallySettings off =
+        TallySettings.fromConfig(
+            ConfigFactory.parseString("mtls-voting.tally.vote-request-interval = 0s")
+                .withFallback(ConfigFactory.load()));
+    assertEquals(Duration.ZERO, off.voteRequestInterval());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> off.withVoteRequestInterval(Duration.ofMillis(-1)));
+    assertTrue(e.getMessage().contains("tally.vote-request-interval"), e.getMessage());
+  }
 }
