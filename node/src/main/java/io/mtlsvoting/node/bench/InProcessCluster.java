@@ -111,7 +111,12 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
       Map<String, String> overrides)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("mtls-voting-bench-");
-    generateCerts(dir.resolve("certs"), n);
+    try {
+      generateCerts(dir.resolve("certs"), n);
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      deleteTree(dir);
+      throw e;
+    }
     InProcessCluster c = new InProcessCluster(dir, n, t, etcd, postgresUrl, byzantine, overrides);
     // Ctrl-C or a kill, also while the nodes start: stop them and the database, remove the data.
     Runtime.getRuntime().addShutdownHook(c.cleanup);
@@ -312,6 +317,10 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
     }
     nodes.clear();
     embedded.ifPresent(EmbeddedPostgresServer::close);
+    deleteTree(dir);
+  }
+
+  private static void deleteTree(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
