@@ -13,4 +13,9 @@ public interface Broadcaster {
 
   /** Queues {@code message} for peer {@code nodeId}; false if it was dropped. */
   boolean sendTo(int nodeId, Message message);
+
+  /**
+   * True while peer {@code nodeId} has a live connection (what is sent to it may still be lost).
+   */
+  boolean connected(int nodeId);
 }

@@ -41,6 +41,11 @@ final class MeshBroadcaster implements Broadcaster {
     return send(nodeId, encode(message));
   }
 
+  @Override
+  public boolean connected(int nodeId) {
+    return activeLinks.containsKey(nodeId);
+  }
+
   private ByteString encode(Message message) {
     Objects.requireNonNull(message, "message");
     byte[] bytes = MessageCodec.encode(message);

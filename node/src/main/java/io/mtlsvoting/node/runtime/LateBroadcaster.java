@@ -42,4 +42,10 @@ final class LateBroadcaster implements Broadcaster {
     }
     return b.sendTo(nodeId, m);
   }
+
+  @Override
+  public boolean connected(int nodeId) {
+    Broadcaster b = target.get();
+    return b != null && b.connected(nodeId);
+  }
 }

@@ -37,7 +37,11 @@ public final class NodeTallyListener implements TallyListener {
   public void onVotesMissing(String txId, List<Integer> nodeIds) {
     VoteRequest request = new VoteRequest(txId);
     for (int id : nodeIds) {
-      broadcaster.sendTo(id, request);
+      // Not to a member without a link: it could not arrive, and would count as a drop. The tally
+      // asks again at its next interval.
+      if (broadcaster.connected(id)) {
+        broadcaster.sendTo(id, request);
+      }
     }
   }
 

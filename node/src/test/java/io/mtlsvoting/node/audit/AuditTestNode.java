@@ -59,6 +59,11 @@ final class AuditTestNode implements AutoCloseable {
         public boolean sendTo(int nodeId, Message m) {
           return false;
         }
+
+        @Override
+        public boolean connected(int nodeId) {
+          return false;
+        }
       };
 
   final int selfId;

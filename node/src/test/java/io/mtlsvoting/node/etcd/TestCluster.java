@@ -103,6 +103,11 @@ final class TestCluster implements AutoCloseable {
         public boolean sendTo(int nodeId, Message m) {
           return true;
         }
+
+        @Override
+        public boolean connected(int nodeId) {
+          return true;
+        }
       };
 
   final ActorTestKit kit;

@@ -65,6 +65,11 @@ class ByzantinePeersTest {
       sent.add(Map.entry(nodeId, m));
       return true;
     }
+
+    @Override
+    public boolean connected(int nodeId) {
+      return true;
+    }
   }
 
   final RealCerts certs = RealCerts.five();
