@@ -414,8 +414,9 @@ public final class VoteTally
       deps.metrics().increment("votes.sent-on-request");
       deps.listener().onVoteRequested(mine, c.peerId());
     }
-    if (s.phase() == Phase.NEW && unjournaled.isEmpty() && parent != null) {
-      // Woken only to answer (nothing journaled here): offer to stop now, not after the idle time.
+    if (s.phase() == Phase.NEW && unjournaled.isEmpty() && waiters.isEmpty() && parent != null) {
+      // Woken only to answer (nothing journaled, nobody waiting): offer to stop now, not after the
+      // idle time.
       parent.tell(new VoteRouter.TallyIdle(txId, ctx.getSelf()));
       return Effect().noReply();
     }

@@ -153,6 +153,37 @@ class VoteRequestTest {
   }
 
   @Test
+  void aTallyWithSomeoneWaitingForItsDecisionKeepsRunningAfterAnswering() {
+    TallyDeps deps =
+        new TallyDeps(
+            Membership.of("test-cluster", 1, 5, 4),
+            TallySettings.defaults(Duration.ofMillis(TIMEOUT))
+                .withPassivateAfter(Duration.ofHours(1)),
+            bans,
+            TallyListener.NONE,
+            metrics,
+            clock::get);
+    ActorRef<VoteRouter.Command> router = TESTKIT.spawn(VoteRouter.create(deps));
+    String tx = "waited-1";
+    TestProbe<TallyState> waiter = TESTKIT.createTestProbe();
+    router.tell(new VoteRouter.Route(tx, new VoteTally.AwaitDecision(waiter.ref())));
+    router.tell(new VoteRouter.Route(tx, new VoteTally.SendOwnVote(2)));
+    // Once the tally answered this, the router has heard of any offer to stop it made before.
+    TestProbe<TallyState> state = TESTKIT.createTestProbe();
+    router.tell(new VoteRouter.Route(tx, new VoteTally.GetState(state.ref())));
+    state.receiveMessage(Duration.ofSeconds(30));
+    TestProbe<Integer> live = TESTKIT.createTestProbe();
+    router.tell(new VoteRouter.GetLiveCount(live.ref()));
+    assertEquals(1, live.receiveMessage(Duration.ofSeconds(30)).intValue(), "still running");
+    for (int node = 2; node <= 5; node++) {
+      router.tell(new VoteRouter.Route(tx, new VoteTally.Deliver(KEYS.vote(tx, node, 7))));
+    }
+    TallyState decided = waiter.receiveMessage(Duration.ofSeconds(30));
+    assertEquals(Phase.THRESHOLD_REACHED, decided.phase());
+    TESTKIT.stop(router);
+  }
+
+  @Test
   void asksAgainAtTheIntervalWhileAVoteIsMissing() throws InterruptedException {
     var kit = tally(Duration.ofMillis(50));
     kit.runCommand(new VoteTally.Deliver(v(2, 7)));
