@@ -69,13 +69,21 @@ class VoteRequestTest {
             listener,
             metrics,
             clock::get);
-    EventSourcedBehaviorTestKit<VoteTally.Command, TallyEvent, TallyState> kit =
-        EventSourcedBehaviorTestKit.create(
-            TESTKIT.system(),
-            VoteTally.create(TX, deps, null),
-            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
-    kit.clear();
-    return kit;
+    return VoteTallyTest.kit(TESTKIT, TX, deps);
+  }
+
+  /** A router of node 1's tallies whose idle tallies would be passivated only after an hour. */
+  ActorRef<VoteRouter.Command> routerPassivatingAfterAnHour() {
+    TallyDeps deps =
+        new TallyDeps(
+            Membership.of("test-cluster", 1, 5, 4),
+            TallySettings.defaults(Duration.ofMillis(TIMEOUT))
+                .withPassivateAfter(Duration.ofHours(1)),
+            bans,
+            TallyListener.NONE,
+            metrics,
+            clock::get);
+    return TESTKIT.spawn(VoteRouter.create(deps));
   }
 
   static Vote v(int node, long value) {
@@ -129,16 +137,7 @@ class VoteRequestTest {
 
   @Test
   void aTallyWokenOnlyToAnswerStopsAtOnce() {
-    TallyDeps deps =
-        new TallyDeps(
-            Membership.of("test-cluster", 1, 5, 4),
-            TallySettings.defaults(Duration.ofMillis(TIMEOUT))
-                .withPassivateAfter(Duration.ofHours(1)),
-            bans,
-            TallyListener.NONE,
-            metrics,
-            clock::get);
-    ActorRef<VoteRouter.Command> router = TESTKIT.spawn(VoteRouter.create(deps));
+    ActorRef<VoteRouter.Command> router = routerPassivatingAfterAnHour();
     TestProbe<Integer> live = TESTKIT.createTestProbe();
     router.tell(new VoteRouter.Route("never-voted-2", new VoteTally.SendOwnVote(2)));
     // Without a vote here it has nothing to keep: it does not wait out passivate-after (1 h).
@@ -154,16 +153,7 @@ class VoteRequestTest {
 
   @Test
   void aTallyWithSomeoneWaitingForItsDecisionKeepsRunningAfterAnswering() {
-    TallyDeps deps =
-        new TallyDeps(
-            Membership.of("test-cluster", 1, 5, 4),
-            TallySettings.defaults(Duration.ofMillis(TIMEOUT))
-                .withPassivateAfter(Duration.ofHours(1)),
-            bans,
-            TallyListener.NONE,
-            metrics,
-            clock::get);
-    ActorRef<VoteRouter.Command> router = TESTKIT.spawn(VoteRouter.create(deps));
+    ActorRef<VoteRouter.Command> router = routerPassivatingAfterAnHour();
     String tx = "waited-1";
     TestProbe<TallyState> waiter = TESTKIT.createTestProbe();
     router.tell(new VoteRouter.Route(tx, new VoteTally.AwaitDecision(waiter.ref())));

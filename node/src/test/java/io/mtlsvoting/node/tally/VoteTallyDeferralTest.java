@@ -49,13 +49,7 @@ class VoteTallyDeferralTest {
             },
             new TallyMetrics(),
             clock::get);
-    EventSourcedBehaviorTestKit<VoteTally.Command, TallyEvent, TallyState> kit =
-        EventSourcedBehaviorTestKit.create(
-            TESTKIT.system(),
-            VoteTally.create(TX, deps, null),
-            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
-    kit.clear();
-    return kit;
+    return VoteTallyTest.kit(TESTKIT, TX, deps);
   }
 
   @AfterAll

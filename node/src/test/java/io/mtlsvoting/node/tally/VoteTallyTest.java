@@ -55,12 +55,22 @@ class VoteTallyTest {
             (e, after) -> told.add(e),
             metrics,
             clock::get);
-    kit =
+    kit = kit(TESTKIT, TX, deps);
+  }
+
+  /**
+   * A tally of {@code tx} on {@code testKit}'s in-memory journal (cleared), without a router, its
+   * commands and events checked for serializability.
+   */
+  static EventSourcedBehaviorTestKit<VoteTally.Command, TallyEvent, TallyState> kit(
+      ActorTestKit testKit, String tx, TallyDeps deps) {
+    EventSourcedBehaviorTestKit<VoteTally.Command, TallyEvent, TallyState> kit =
         EventSourcedBehaviorTestKit.create(
-            TESTKIT.system(),
-            VoteTally.create(TX, deps, null),
+            testKit.system(),
+            VoteTally.create(tx, deps, null),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
     kit.clear();
+    return kit;
   }
 
   @AfterAll
