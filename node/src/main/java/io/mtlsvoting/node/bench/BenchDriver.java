@@ -1,8 +1,10 @@
 package io.mtlsvoting.node.bench;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
@@ -62,6 +64,16 @@ public interface BenchDriver {
    */
   default boolean nodesInThisJvm() {
     return false;
+  }
+
+  /**
+   * Measures {@link CommitFloor} on the nodes' database with {@code commits} commits; empty when
+   * this driver cannot reach that database (the nodes run elsewhere).
+   *
+   * @throws SQLException when the database refuses
+   */
+  default Optional<CommitFloor.Result> commitFloor(int commits) throws SQLException {
+    return Optional.empty();
   }
 
   /** How this driver's figures differ from the in-process ones, for the report. */

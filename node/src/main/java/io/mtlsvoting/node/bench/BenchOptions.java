@@ -11,6 +11,8 @@ import java.util.Optional;
  * 0}, else closed loop with {@code concurrency} txs in flight.
  *
  * @param ceiling also measure the Ed25519 verification ceiling on all cores
+ * @param commitFloor also measure one database commit's latency before the load (when the driver
+ *     reaches the nodes' database: in-process only), the latency floor of a decision
  * @param baselineEtcd when present, also run the seed design's etcd counting against it
  * @param memoryCheck whether to print heap after GC at every 10% of the txs completed, and how
  * @param progress where the progress line goes (null: none)
@@ -25,6 +27,7 @@ public record BenchOptions(
     String txPrefix,
     boolean ceiling,
     Duration ceilingLength,
+    boolean commitFloor,
     Optional<URI> baselineEtcd,
     MemoryCheck memoryCheck,
     Duration drainTimeout,
@@ -62,7 +65,7 @@ public record BenchOptions(
     }
   }
 
-  /** Closed loop, ceiling on, no baseline, no progress line. */
+  /** Closed loop, ceiling and commit floor on, no baseline, no progress line. */
   public static BenchOptions closedLoop(int txs, int concurrency) {
     return new BenchOptions(
         txs,
@@ -71,6 +74,7 @@ public record BenchOptions(
         "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-",
         true,
         Duration.ofSeconds(2),
+        true,
         Optional.empty(),
         MemoryCheck.OFF,
         Duration.ofSeconds(120),
@@ -88,6 +92,7 @@ public record BenchOptions(
         txPrefix,
         ceiling,
         ceilingLength,
+        commitFloor,
         baselineEtcd,
         memoryCheck,
         drainTimeout,

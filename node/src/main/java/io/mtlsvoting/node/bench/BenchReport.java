@@ -19,7 +19,8 @@ import java.util.Optional;
  * with its journal read, then the write), {@code wire} = journaled there until verified at a peer,
  * {@code decisionJournaled} = the last certificate vote's arrival at a node until THRESHOLD_REACHED
  * was journaled there, {@code committedAfterDecision} = THRESHOLD_REACHED journaled at a node until
- * COMMITTED was journaled there (etcd on).
+ * COMMITTED was journaled there (etcd on). {@code commitFloor} = one database commit's latency
+ * measured before the load (in-process only, else null), two of which every decision waits for.
  */
 public record BenchReport(
     Setup setup,
@@ -38,6 +39,7 @@ public record BenchReport(
     VerifyCeiling.Result ceiling,
     Double verificationBoundTxPerS,
     Double achievedFractionOfCeiling,
+    CommitFloor.Result commitFloor,
     EtcdSeedBaseline.Result etcdBaseline,
     Byzantine byzantine,
     List<String> notes,
@@ -347,6 +349,23 @@ public record BenchReport(
           verificationBoundTxPerS,
           setup.nodes() * (setup.nodes() - 1),
           achievedFractionOfCeiling * 100);
+    }
+    if (commitFloor != null) {
+      LatencyHistogram.Summary c = commitFloor.latency();
+      f(
+          b,
+          "floor: one database commit (one row) p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f ms over"
+              + " %d commits before the load (fsync %s, synchronous_commit %s%s); a node's decision"
+              + " waits for %d (its own vote, the decision)%n",
+          c.p50Ms(),
+          c.p90Ms(),
+          c.p99Ms(),
+          c.maxMs(),
+          commitFloor.commits(),
+          commitFloor.fsync(),
+          commitFloor.synchronousCommit(),
+          commitFloor.durable() ? "" : ": not durable, the floor of a durable database is higher",
+          CommitFloor.COMMITS_PER_DECISION);
     }
     if (etcdBaseline != null) {
       f(

@@ -2,6 +2,7 @@ package io.mtlsvoting.node.bench;
 
 import io.mtlsvoting.node.util.JvmUsage;
 import java.lang.management.ManagementFactory;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +32,9 @@ public final class ClusterBench {
   static final Duration JIT_SETTLE_MAX = Duration.ofSeconds(120);
 
   private static final Duration JIT_STEP = Duration.ofSeconds(1);
+
+  /** Commits timed for the database's commit floor (well under a second on a local disk). */
+  static final int FLOOR_COMMITS = 200;
 
   private final BenchDriver driver;
   private final BenchRecorder recorder;
@@ -124,6 +128,16 @@ public final class ClusterBench {
               Runtime.getRuntime().availableProcessors(),
               Duration.ofMillis(500),
               options.ceilingLength());
+    }
+    CommitFloor.Result floor = null;
+    String floorProblem = null;
+    if (options.commitFloor() && driver.nodesInThisJvm()) {
+      progress("measuring the database's commit floor...");
+      try {
+        floor = driver.commitFloor(FLOOR_COMMITS).orElse(null);
+      } catch (SQLException e) {
+        floorProblem = "the database's commit floor was not measured: " + e.getMessage();
+      }
     }
     recorder.expectCommits(driver.commits());
     recorder.observeVotes(driver.observesVotes());
@@ -288,6 +302,9 @@ public final class ClusterBench {
       notes.add(propagationNote(countersUnread, nodePropagation));
     }
     notes.addAll(driver.notes());
+    if (floorProblem != null) {
+      notes.add(floorProblem);
+    }
     if (paused > 0) {
       notes.add(
           String.format(
@@ -329,6 +346,7 @@ public final class ClusterBench {
         ceiling,
         bound,
         fraction,
+        floor,
         baseline,
         byzantineReport,
         notes,

@@ -13,11 +13,14 @@ import io.mtlsvoting.node.tally.ByzantineActions;
 import io.mtlsvoting.node.tally.TallyListener;
 import io.mtlsvoting.node.tally.VoteRouter;
 import io.mtlsvoting.node.util.Ask;
+import io.mtlsvoting.persistence.db.DataSourceRegistry;
+import io.mtlsvoting.persistence.db.DbSettings;
 import io.mtlsvoting.persistence.db.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -187,6 +190,15 @@ public final class InProcessCluster implements AutoCloseable, BenchDriver {
               .join();
     }
     return OptionalLong.of(sum);
+  }
+
+  /** Measured with the nodes' own database settings, on a connection of their pool's kind. */
+  @Override
+  public Optional<CommitFloor.Result> commitFloor(int commits) throws SQLException {
+    try (DataSourceRegistry.Lease lease =
+        DataSourceRegistry.acquire(DbSettings.fromConfig(config(1)))) {
+      return Optional.of(CommitFloor.measure(lease.dataSource(), commits));
+    }
   }
 
   public NodeRuntime node(int id) {

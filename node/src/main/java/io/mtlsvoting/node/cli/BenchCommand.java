@@ -83,6 +83,13 @@ public final class BenchCommand extends ClientCommand {
   @Option(names = "--no-ceiling", description = "Skip the Ed25519 verification ceiling")
   boolean noCeiling;
 
+  @Option(
+      names = "--no-floor",
+      description =
+          "Skip the database commit floor (in-process only: the latency of one commit, of which a"
+              + " node's decision waits for two)")
+  boolean noFloor;
+
   @Option(names = "--no-baseline", description = "Skip the etcd seed-design baseline")
   boolean noBaseline;
 
@@ -323,6 +330,7 @@ public final class BenchCommand extends ClientCommand {
         "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-",
         !noCeiling,
         Duration.ofSeconds(3),
+        !noFloor,
         noBaseline ? Optional.empty() : Optional.ofNullable(etcd).map(URI::create),
         memorySettled
             ? BenchOptions.MemoryCheck.SETTLED

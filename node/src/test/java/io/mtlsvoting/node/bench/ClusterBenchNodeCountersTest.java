@@ -85,6 +85,7 @@ class ClusterBenchNodeCountersTest {
             "scripted-",
             false,
             Duration.ofMillis(100),
+            false,
             Optional.empty(),
             BenchOptions.MemoryCheck.OFF,
             Duration.ofSeconds(30),

@@ -60,6 +60,7 @@ class ClusterBenchTest {
         "bench-test-" + System.nanoTime() + "-",
         ceiling,
         Duration.ofMillis(300),
+        false,
         Optional.empty(),
         memory,
         Duration.ofSeconds(120),
@@ -171,6 +172,29 @@ class ClusterBenchTest {
     }
   }
 
+  @Test
+  void theCommitFloorIsMeasuredOnTheNodesOwnDatabaseBeforeTheLoad() throws Exception {
+    BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
+    try (InProcessCluster cluster = threeNodes(recorder, Map.of())) {
+      // The default options measure it.
+      BenchReport report =
+          new ClusterBench(cluster, recorder, BenchOptions.closedLoop(10, 4)).run();
+      CommitFloor.Result floor = report.commitFloor();
+      assertNotNull(floor, report.toText());
+      assertEquals(ClusterBench.FLOOR_COMMITS, floor.latency().samples(), report.toText());
+      // The nodes' database is durable, as the nodes run it.
+      assertTrue(floor.durable(), report.toText());
+      assertTrue(report.toText().contains("floor: one database commit (one row) p50 "));
+      // Its table is gone and the nodes decided every tx after it.
+      assertEquals(10, report.decidedTxs(), report.toText());
+      try (var c = postgres.dataSource().getConnection();
+          var q = c.createStatement().executeQuery("SELECT to_regclass('bench_commit_floor')")) {
+        q.next();
+        assertEquals(null, q.getObject(1));
+      }
+    }
+  }
+
   /**
    * n=4, t=3: node 4 double-votes in every 4th of 12 txs. The three honest nodes decide all 12 and
    * record the double vote (node 4 is banned at the first detection, so later ones are ignored).
@@ -194,6 +218,7 @@ class ClusterBenchTest {
                   "bench-byz-" + System.nanoTime() + "-",
                   false,
                   Duration.ofMillis(300),
+                  false,
                   Optional.empty(),
                   BenchOptions.MemoryCheck.OFF,
                   Duration.ofSeconds(120),
