@@ -11,8 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,8 +24,7 @@ class ClusterBenchCommitFloorTest {
           200, new LatencyHistogram.Summary(200, 1.1, 1.5, 3.2, 4.0), "on", "on");
 
   /** Decides each cast at once; its floor is {@code floor}, or fails with {@code failure}. */
-  private static final class FloorDriver implements BenchDriver {
-    private final BenchRecorder recorder;
+  private static final class FloorDriver extends InstantDriver {
     private final boolean inThisJvm;
     private final CommitFloor.Result floor;
     private final SQLException failure;
@@ -35,41 +32,10 @@ class ClusterBenchCommitFloorTest {
 
     FloorDriver(
         BenchRecorder recorder, boolean inThisJvm, CommitFloor.Result floor, SQLException failure) {
-      this.recorder = recorder;
+      super(recorder);
       this.inThisJvm = inThisJvm;
       this.floor = floor;
       this.failure = failure;
-    }
-
-    @Override
-    public String describe() {
-      return "scripted";
-    }
-
-    @Override
-    public List<Integer> members() {
-      return List.of(1, 2, 3);
-    }
-
-    @Override
-    public int threshold() {
-      return 2;
-    }
-
-    @Override
-    public boolean commits() {
-      return false;
-    }
-
-    @Override
-    public CompletionStage<?> cast(int nodeId, String txId, long value) {
-      recorder.decided(nodeId, txId, System.nanoTime());
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletionStage<?> doubleVote(int nodeId, String txId, long value) {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException());
     }
 
     @Override
@@ -159,22 +125,23 @@ class ClusterBenchCommitFloorTest {
     assertFalse(report.toText().contains("floor: one database commit"), report.toText());
   }
 
-  @Test
-  void switchedOffTheDatabaseIsNotAsked() throws Exception {
+  /** Runs with the floor {@code on} or off, nodes in this JVM or not: the database not asked. */
+  private static void assertNotAsked(boolean inThisJvm, boolean on) throws Exception {
     BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
-    FloorDriver driver = new FloorDriver(recorder, true, DURABLE, null);
-    BenchReport report = run(driver, recorder, false);
+    FloorDriver driver = new FloorDriver(recorder, inThisJvm, DURABLE, null);
+    BenchReport report = run(driver, recorder, on);
     assertEquals(0, driver.asked);
     assertNull(report.commitFloor());
     assertFalse(report.toText().contains("floor:"), report.toText());
   }
 
   @Test
+  void switchedOffTheDatabaseIsNotAsked() throws Exception {
+    assertNotAsked(true, false);
+  }
+
+  @Test
   void nodesInOtherJvmsAreNotAskedForTheirDatabase() throws Exception {
-    BenchRecorder recorder = new BenchRecorder(List.of(1, 2, 3));
-    FloorDriver driver = new FloorDriver(recorder, false, DURABLE, null);
-    BenchReport report = run(driver, recorder, true);
-    assertEquals(0, driver.asked);
-    assertNull(report.commitFloor());
+    assertNotAsked(false, true);
   }
 }

@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,45 +17,13 @@ import org.junit.jupiter.api.Test;
 class ClusterBenchNodeCountersTest {
 
   /** Decides each cast at once; its counters come from {@code reads}, one per call. */
-  private static final class ScriptedDriver implements BenchDriver {
-    private final BenchRecorder recorder;
+  private static final class ScriptedDriver extends InstantDriver {
     private final List<Map<String, Long>> reads;
     private int calls;
 
     ScriptedDriver(BenchRecorder recorder, List<Map<String, Long>> reads) {
-      this.recorder = recorder;
+      super(recorder);
       this.reads = reads;
-    }
-
-    @Override
-    public String describe() {
-      return "scripted";
-    }
-
-    @Override
-    public List<Integer> members() {
-      return List.of(1, 2, 3);
-    }
-
-    @Override
-    public int threshold() {
-      return 2;
-    }
-
-    @Override
-    public boolean commits() {
-      return false;
-    }
-
-    @Override
-    public CompletionStage<?> cast(int nodeId, String txId, long value) {
-      recorder.decided(nodeId, txId, System.nanoTime());
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletionStage<?> doubleVote(int nodeId, String txId, long value) {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException());
     }
 
     @Override

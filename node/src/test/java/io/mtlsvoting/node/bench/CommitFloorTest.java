@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsvoting.node.config.LoopbackPorts;
 import io.mtlsvoting.persistence.db.PostgresExtension;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -19,15 +16,6 @@ import org.postgresql.ds.PGSimpleDataSource;
 /** The database's commit floor, measured on a real PostgreSQL server. */
 class CommitFloorTest {
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
-
-  private static Object scalar(String sql) throws SQLException {
-    try (Connection c = postgres.dataSource().getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getObject(1);
-    }
-  }
 
   @Test
   void everyCommitIsTimedAndTheServersDurabilityIsReported() throws Exception {
@@ -48,14 +36,14 @@ class CommitFloorTest {
     postgres.execute("CREATE TABLE " + CommitFloor.TABLE + " (something_else text)");
     CommitFloor.Result r = CommitFloor.measure(postgres.dataSource(), 5);
     assertEquals(5, r.latency().samples());
-    assertNull(scalar("SELECT to_regclass('" + CommitFloor.TABLE + "')"));
+    assertNull(postgres.queryString("SELECT to_regclass('" + CommitFloor.TABLE + "')"));
   }
 
   @Test
   void noJournalRowIsWritten() throws Exception {
-    long before = ((Number) scalar("SELECT count(*) FROM event_journal")).longValue();
+    String before = postgres.queryString("SELECT count(*) FROM event_journal");
     CommitFloor.measure(postgres.dataSource(), 5);
-    assertEquals(before, ((Number) scalar("SELECT count(*) FROM event_journal")).longValue());
+    assertEquals(before, postgres.queryString("SELECT count(*) FROM event_journal"));
   }
 
   @Test

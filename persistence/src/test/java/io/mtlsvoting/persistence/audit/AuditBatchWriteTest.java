@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mtlsvoting.persistence.db.PostgresExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -365,12 +364,7 @@ class AuditBatchWriteTest {
     return scalar("SELECT '" + at + "'::timestamptz::text");
   }
 
-  private static String scalar(String sql) throws SQLException {
-    try (Connection c = postgres.dataSource().getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
+  private static String scalar(String sql) {
+    return postgres.queryString(sql);
   }
 }

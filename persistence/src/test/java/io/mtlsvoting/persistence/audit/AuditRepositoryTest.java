@@ -220,12 +220,7 @@ class AuditRepositoryTest {
             + ") s");
   }
 
-  private static String scalar(String sql) throws SQLException {
-    try (Connection c = postgres.dataSource().getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
+  private static String scalar(String sql) {
+    return postgres.queryString(sql);
   }
 }

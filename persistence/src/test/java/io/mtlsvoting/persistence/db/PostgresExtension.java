@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
@@ -85,6 +86,20 @@ public final class PostgresExtension implements BeforeAllCallback {
     String name = "x_" + UUID.randomUUID().toString().replace("-", "");
     execute(server.jdbcUrl(), "CREATE DATABASE " + name);
     return name;
+  }
+
+  /** The first column of the first row {@code sql} returns on this class's database, as text. */
+  public String queryString(String sql) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      if (!rs.next()) {
+        throw new IllegalStateException("Test SQL returned no row: " + sql);
+      }
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Test SQL failed: " + sql, e);
+    }
   }
 
   /** Runs one SQL statement on this class's database. */
