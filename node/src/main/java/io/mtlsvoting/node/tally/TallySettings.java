@@ -107,56 +107,32 @@ public record TallySettings(
   }
 
   public TallySettings withPassivateAfter(Duration d) {
-    return new TallySettings(
-        voteTimeout,
-        d,
-        voteFlushDelay,
-        voteRequestInterval,
-        minorityPenalty,
-        silentPenalty,
-        silentPenaltyInterval,
-        banBelow,
-        verifyParallelism,
-        verifyQueueCapacity);
+    return withDurations(d, voteFlushDelay, voteRequestInterval, silentPenaltyInterval);
   }
 
   public TallySettings withVoteFlushDelay(Duration d) {
-    return new TallySettings(
-        voteTimeout,
-        passivateAfter,
-        d,
-        voteRequestInterval,
-        minorityPenalty,
-        silentPenalty,
-        silentPenaltyInterval,
-        banBelow,
-        verifyParallelism,
-        verifyQueueCapacity);
+    return withDurations(passivateAfter, d, voteRequestInterval, silentPenaltyInterval);
   }
 
   public TallySettings withSilentPenaltyInterval(Duration d) {
-    return new TallySettings(
-        voteTimeout,
-        passivateAfter,
-        voteFlushDelay,
-        voteRequestInterval,
-        minorityPenalty,
-        silentPenalty,
-        d,
-        banBelow,
-        verifyParallelism,
-        verifyQueueCapacity);
+    return withDurations(passivateAfter, voteFlushDelay, voteRequestInterval, d);
   }
 
   public TallySettings withVoteRequestInterval(Duration d) {
+    return withDurations(passivateAfter, voteFlushDelay, d, silentPenaltyInterval);
+  }
+
+  /** A copy with these four durations, the rest unchanged (validated again by the constructor). */
+  private TallySettings withDurations(
+      Duration passivate, Duration flush, Duration request, Duration silentInterval) {
     return new TallySettings(
         voteTimeout,
-        passivateAfter,
-        voteFlushDelay,
-        d,
+        passivate,
+        flush,
+        request,
         minorityPenalty,
         silentPenalty,
-        silentPenaltyInterval,
+        silentInterval,
         banBelow,
         verifyParallelism,
         verifyQueueCapacity);

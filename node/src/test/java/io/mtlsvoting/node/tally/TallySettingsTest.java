@@ -6,22 +6,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class TallySettingsTest {
 
-  @Test
-  void theFlushDelayIsReadFromTheConfigWithItsDocumentedDefault() {
+  /**
+   * {@code key} (under mtls-voting.tally) reads as {@code documented} from the reference config,
+   * equal to {@link TallySettings#defaults}'s, and as zero when set to 0; returns the zero one.
+   */
+  private static TallySettings assertDefaultAndZero(
+      String key, Duration documented, Function<TallySettings, Duration> setting) {
     TallySettings fromReference = TallySettings.fromConfig(ConfigFactory.load());
-    assertEquals(Duration.ofMillis(100), fromReference.voteFlushDelay());
+    assertEquals(documented, setting.apply(fromReference));
     assertEquals(
-        fromReference.voteFlushDelay(),
-        TallySettings.defaults(Duration.ofSeconds(1)).voteFlushDelay());
+        setting.apply(fromReference), setting.apply(TallySettings.defaults(Duration.ofSeconds(1))));
     TallySettings off =
         TallySettings.fromConfig(
-            ConfigFactory.parseString("mtls-voting.tally.vote-flush-delay = 0ms")
+            ConfigFactory.parseString("mtls-voting.tally." + key + " = 0s")
                 .withFallback(ConfigFactory.load()));
-    assertEquals(Duration.ZERO, off.voteFlushDelay());
+    assertEquals(Duration.ZERO, setting.apply(off));
+    return off;
+  }
+
+  @Test
+  void theFlushDelayIsReadFromTheConfigWithItsDocumentedDefault() {
+    assertDefaultAndZero("vote-flush-delay", Duration.ofMillis(100), TallySettings::voteFlushDelay);
   }
 
   @Test
@@ -37,16 +47,8 @@ class TallySettingsTest {
 
   @Test
   void theSilentPenaltyIntervalIsReadFromTheConfigAndMayBeZero() {
-    TallySettings fromReference = TallySettings.fromConfig(ConfigFactory.load());
-    assertEquals(Duration.ofSeconds(60), fromReference.silentPenaltyInterval());
-    assertEquals(
-        fromReference.silentPenaltyInterval(),
-        TallySettings.defaults(Duration.ofSeconds(1)).silentPenaltyInterval());
-    TallySettings off =
-        TallySettings.fromConfig(
-            ConfigFactory.parseString("mtls-voting.tally.silent-penalty-interval = 0s")
-                .withFallback(ConfigFactory.load()));
-    assertEquals(Duration.ZERO, off.silentPenaltyInterval());
+    assertDefaultAndZero(
+        "silent-penalty-interval", Duration.ofSeconds(60), TallySettings::silentPenaltyInterval);
   }
 
   @Test
@@ -62,16 +64,9 @@ class TallySettingsTest {
 
   @Test
   void theVoteRequestIntervalIsReadFromTheConfigMayBeZeroAndNotNegative() {
-    TallySettings fromReference = TallySettings.fromConfig(ConfigFactory.load());
-    assertEquals(Duration.ofSeconds(5), fromReference.voteRequestInterval());
-    assertEquals(
-        fromReference.voteRequestInterval(),
-        TallySettings.defaults(Duration.ofSeconds(1)).voteRequestInterval());
     TallySettings off =
-        TallySettings.fromConfig(
-            ConfigFactory.parseString("mtls-voting.tally.vote-request-interval = 0s")
-                .withFallback(ConfigFactory.load()));
-    assertEquals(Duration.ZERO, off.voteRequestInterval());
+        assertDefaultAndZero(
+            "vote-request-interval", Duration.ofSeconds(5), TallySettings::voteRequestInterval);
     var e =
         assertThrows(
             IllegalArgumentException.class,
