@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.TLSClosing;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -40,6 +42,10 @@ import org.junit.jupiter.api.Test;
  */
 class TransportRttBenchmark {
   private static final int WARMUP = 5_000;
+  private static final int MESSAGE_BYTES = 8;
+
+  /** The round trip in progress: done when {@code bytes} have come back in all. */
+  private record Awaited(long bytes, CompletableFuture<Long> arrived) {}
 
   /** One timed round trip, in nanoseconds. */
   private interface RoundTrip {
@@ -172,22 +178,36 @@ class TransportRttBenchmark {
                 session -> Optional.empty(),
                 TLSClosing.eagerClose())
             : tcp.outgoingConnection(remote.getHostString(), port);
-    AtomicReference<CompletableFuture<Long>> answer = new AtomicReference<>();
+    // TCP may split the echo: a round trip ends when all bytes sent so far are back.
+    AtomicLong received = new AtomicLong();
+    AtomicReference<Awaited> awaited = new AtomicReference<>();
     BoundedSourceQueue<ByteString> queue =
         Source.<ByteString>queue(16)
             .via(connection)
-            .toMat(Sink.foreach(bytes -> answer.get().complete(System.nanoTime())), Keep.left())
+            .toMat(
+                Sink.foreach(
+                    bytes -> {
+                      Awaited a = awaited.get();
+                      if (received.addAndGet(bytes.size()) >= a.bytes()) {
+                        a.arrived().complete(System.nanoTime());
+                      }
+                    }),
+                Keep.left())
             .run(system);
+    AtomicLong sent = new AtomicLong();
     try {
       report(
           (tls ? "Pekko TCP stream + mutual TLS 1.3" : "Pekko TCP stream")
               + (system == serverSystem ? ", one actor system" : ", two actor systems"),
           () -> {
-            CompletableFuture<Long> arrived = new CompletableFuture<>();
-            answer.set(arrived);
+            Awaited a = new Awaited(sent.addAndGet(MESSAGE_BYTES), new CompletableFuture<>());
+            awaited.set(a);
             long t0 = System.nanoTime();
-            queue.offer(ByteString.fromArray(new byte[8]));
-            return arrived.get(10, TimeUnit.SECONDS) - t0;
+            if (queue.offer(ByteString.fromArray(new byte[MESSAGE_BYTES]))
+                != QueueOfferResult.enqueued()) {
+              throw new IllegalStateException("the connection's queue refused a message");
+            }
+            return a.arrived().get(10, TimeUnit.SECONDS) - t0;
           });
     } finally {
       queue.complete();
