@@ -3,6 +3,7 @@ package io.mtlsvoting.node.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -187,11 +188,7 @@ class ClusterBenchTest {
       assertTrue(report.toText().contains("floor: one database commit (one row) p50 "));
       // Its table is gone and the nodes decided every tx after it.
       assertEquals(10, report.decidedTxs(), report.toText());
-      try (var c = postgres.dataSource().getConnection();
-          var q = c.createStatement().executeQuery("SELECT to_regclass('bench_commit_floor')")) {
-        q.next();
-        assertEquals(null, q.getObject(1));
-      }
+      assertNull(postgres.queryString("SELECT to_regclass('" + CommitFloor.TABLE + "')"));
     }
   }
 

@@ -59,8 +59,8 @@ class VoteTallyTest {
   }
 
   /**
-   * A tally of {@code tx} on {@code testKit}'s in-memory journal (cleared), without a router, its
-   * commands and events checked for serializability.
+   * A tally of {@code tx} on {@code testKit}'s in-memory journal (cleared), without a router; its
+   * events and state are checked for serializability, its commands not (they carry actor refs).
    */
   static EventSourcedBehaviorTestKit<VoteTally.Command, TallyEvent, TallyState> kit(
       ActorTestKit testKit, String tx, TallyDeps deps) {

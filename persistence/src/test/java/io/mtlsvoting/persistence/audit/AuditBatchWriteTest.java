@@ -74,13 +74,13 @@ class AuditBatchWriteTest {
             + "|"
             + ts(journaledAt(111))
             + "|decided 7 but etcd holds 8|111",
-        scalar(
+        postgres.queryString(
             "SELECT concat_ws('|', state, value, vote_count, quorum_certificate, first_vote_at,"
                 + " decided_at, committed_at, safety_alarm, state_ordering) FROM transactions"
                 + " WHERE observed_by = 1 AND tx_id = 'tx-final'"));
     assertEquals(
         "0.7|1|t|low score|110|109",
-        scalar(
+        postgres.queryString(
             "SELECT concat_ws('|', score, total_votes, banned, ban_reason, score_ordering,"
                 + " ban_ordering) FROM reputation_scores WHERE observed_by = 1 AND node_id = 4"));
   }
@@ -102,12 +102,12 @@ class AuditBatchWriteTest {
         new ProjectionOffset("p-shared", 208, 208, List.of()));
     assertEquals(
         "3|COLLECTING|1\n4|ABORTED_SPLIT|2|split",
-        scalar(
+        postgres.queryString(
             "SELECT string_agg(concat_ws('|', observed_by, state, vote_count, outcome_reason),"
                 + " E'\\n' ORDER BY observed_by) FROM transactions WHERE tx_id = 'tx-shared'"));
     assertEquals(
         "3|0.9|1\n4|0.8|1",
-        scalar(
+        postgres.queryString(
             "SELECT string_agg(concat_ws('|', observed_by, score, total_votes), E'\\n'"
                 + " ORDER BY observed_by) FROM reputation_scores WHERE node_id = 3"
                 + " AND observed_by IN (3, 4)"));
@@ -140,7 +140,8 @@ class AuditBatchWriteTest {
         c.rollback();
       }
     }
-    assertEquals("4", scalar("SELECT count(*) FROM reputation_scores WHERE observed_by = 6"));
+    assertEquals(
+        "4", postgres.queryString("SELECT count(*) FROM reputation_scores WHERE observed_by = 6"));
   }
 
   private static void bindScore(PreparedStatement ps, int node) throws SQLException {
@@ -340,9 +341,9 @@ class AuditBatchWriteTest {
   }
 
   /** Every column of the observer's audit rows but ids and write times, as text. */
-  static String snapshot(int by) throws SQLException {
+  static String snapshot(int by) {
     String where = " WHERE observed_by = " + by;
-    return scalar(
+    return postgres.queryString(
         "SELECT string_agg(r, E'\\n' ORDER BY r) FROM ("
             + " SELECT ROW('v', tx_id, node_id, value, issued_at, encode(signature, 'hex'), counted,"
             + " journal_ordering, journaled_at)::text AS r FROM votes"
@@ -360,11 +361,7 @@ class AuditBatchWriteTest {
             + ") s");
   }
 
-  static String ts(Instant at) throws SQLException {
-    return scalar("SELECT '" + at + "'::timestamptz::text");
-  }
-
-  private static String scalar(String sql) {
-    return postgres.queryString(sql);
+  static String ts(Instant at) {
+    return postgres.queryString("SELECT '" + at + "'::timestamptz::text");
   }
 }

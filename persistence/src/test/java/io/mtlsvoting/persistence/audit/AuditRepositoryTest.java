@@ -72,7 +72,8 @@ class AuditRepositoryTest {
     assertEquals(ProjectionOffset.start("unknown"), repo.loadOffset("unknown"));
     assertEquals(
         "18446744073709551615",
-        scalar("SELECT value::text FROM votes WHERE tx_id = 'tx-read' AND node_id = 1"));
+        postgres.queryString(
+            "SELECT value::text FROM votes WHERE tx_id = 'tx-read' AND node_id = 1"));
   }
 
   @Test
@@ -113,7 +114,8 @@ class AuditRepositoryTest {
     }
     repo.apply(rows, new ProjectionOffset("p-many", ord, ord, List.of()));
     assertEquals(List.of(0.81, 20L, 20L, false), reputation(8, 5));
-    assertEquals("21", scalar("SELECT count(*) FROM transactions WHERE observed_by = 8"));
+    assertEquals(
+        "21", postgres.queryString("SELECT count(*) FROM transactions WHERE observed_by = 8"));
   }
 
   @Test
@@ -140,7 +142,7 @@ class AuditRepositoryTest {
     assertThrows(
         SQLException.class, () -> repo.apply(bad, new ProjectionOffset("p-fail", 5, 5, List.of())));
     assertEquals(3, repo.loadOffset("p-fail").watermark());
-    assertEquals("0", scalar("SELECT count(*) FROM votes WHERE tx_id = 'tx-fail'"));
+    assertEquals("0", postgres.queryString("SELECT count(*) FROM votes WHERE tx_id = 'tx-fail'"));
   }
 
   @Test
@@ -207,7 +209,7 @@ class AuditRepositoryTest {
 
   /** The observer's audit rows as text, without ids and write times. */
   private static String snapshot(int by) throws SQLException {
-    return scalar(
+    return postgres.queryString(
         "SELECT string_agg(r, ';' ORDER BY r) FROM ("
             + " SELECT concat_ws('|', 'v', tx_id, node_id, value, counted) AS r FROM votes WHERE observed_by = "
             + by
@@ -218,9 +220,5 @@ class AuditRepositoryTest {
             + " UNION ALL SELECT concat_ws('|', 't', tx_id, state, value, vote_count, quorum_certificate, first_vote_at, deadline_at) FROM transactions WHERE observed_by = "
             + by
             + ") s");
-  }
-
-  private static String scalar(String sql) {
-    return postgres.queryString(sql);
   }
 }
